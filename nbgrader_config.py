@@ -1,0 +1,34 @@
+"""nbgrader configuration of the chainrule course; run nbgrader commands from this folder."""
+c = get_config()  # noqa: F821  (provided by nbgrader)
+
+c.CourseDirectory.course_id = "chainrule"
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "autograde/submitted"
+c.CourseDirectory.autograded_directory = "autograde/autograded"
+c.CourseDirectory.feedback_directory = "autograde/feedback"
+c.CourseDirectory.solution_directory = "autograde/solution"
+c.CourseDirectory.source_with_tests_directory = "autograde/source_with_tests"
+c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
+
+# Every notebook of the course is one assignment of the same name.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+
+# Grading: a cell that runs forever is cut off and costs only its own points.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 60
+# Deleted test cells come back from the gradebook, so they are graded anyway.
+c.OverwriteCells.add_missing_cells = True
+# Messages on stderr make nbgrader score a test cell 0. The checks capture
+# learner warnings themselves; these patterns drop what may still slip through:
+# NumPy/Python warning lines and matplotlib's font-cache notice.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(RuntimeWarning|DeprecationWarning|UserWarning|Matplotlib is building the font cache)"
+
+c.ClearSolutions.code_stub = {
+    "python": 'raise NotImplementedError("Write your implementation here.")',
+}

@@ -1,0 +1,15 @@
+"""chainrule_reference: the reference implementations and hidden tests of the chainrule course.
+
+Installed for self-study and for grading; left out of a classroom's student
+environment (the learner library ``chainrule`` does not need it).
+
+* one module of reference functions per notebook (``scalar_derivatives``,
+  ``computational_graphs``, ...), with the curriculum's names and signatures;
+* :mod:`chainrule_reference.hidden`: the hidden tests, as data;
+* :func:`chainrule_reference.grading.grade`: what a notebook's test cell calls.
+"""
+from ._registry import REFERENCE
+
+__all__ = ["REFERENCE"]
+
+from . import computational_graphs, scalar_derivatives  # noqa: E402,F401  (registers the functions)

@@ -1,0 +1,85 @@
+r"""Reference implementations for notebook 01, scalar derivatives.
+
+All functions are elementwise: ``x`` or ``z`` may be a float or an array of
+any shape, and the result has its shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._registry import reference_impl
+
+__all__ = ["central_difference", "composite_and_grad", "difference_errors", "forward_difference",
+           "leaky_relu_grad", "relu_grad", "sigmoid_grad", "tanh_grad"]
+
+
+@reference_impl
+def forward_difference(f, x, h=1e-5):
+    r"""Forward difference :math:`(f(x + h) - f(x)) / h`, error of order h."""
+    return (f(x + h) - f(x)) / h
+
+
+@reference_impl
+def central_difference(f, x, h=1e-5):
+    r"""Central difference :math:`(f(x + h) - f(x - h)) / 2h`, error of order h^2."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@reference_impl
+def difference_errors(f, df, x, hs):
+    """Absolute errors of both differences against the exact derivative ``df(x)``.
+
+    Returns:
+        ``(forward_errors, central_errors)``, two float arrays of ``len(hs)``.
+    """
+    exact = df(x)
+    forward = np.array([abs((f(x + h) - f(x)) / h - exact) for h in hs], dtype=np.float64)
+    central = np.array([abs((f(x + h) - f(x - h)) / (2 * h) - exact) for h in hs], dtype=np.float64)
+    return forward, central
+
+
+@reference_impl
+def sigmoid_grad(z):
+    r""":math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))`, computed without overflow."""
+    s = 0.5 * (1 + np.tanh(0.5 * np.asarray(z)))  # sigmoid, stable for any z
+    return s * (1 - s)
+
+
+@reference_impl
+def tanh_grad(z):
+    r""":math:`\tanh'(z) = 1 - \tanh^2(z)`."""
+    return 1 - np.tanh(z) ** 2
+
+
+@reference_impl
+def relu_grad(z):
+    """1 where z > 0, else 0 (0 at the kink z = 0); dtype of a float z."""
+    z = np.asarray(z)
+    return (z > 0).astype(z.dtype if z.dtype.kind == "f" else np.float64)
+
+
+@reference_impl
+def leaky_relu_grad(z, alpha=0.01):
+    """1 where z > 0, ``alpha`` where z <= 0."""
+    z = np.asarray(z)
+    return np.where(z > 0, 1.0, alpha).astype(z.dtype if z.dtype.kind == "f" else np.float64)
+
+
+@reference_impl
+def composite_and_grad(x):
+    r"""f(x) = sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2)) and df/dx, by staged passes.
+
+    Forward: a = x^2, b = exp(a), c = a + b, d = sqrt(c), e = cos(c), f = d + e.
+    Backward, in reverse: df/dd = df/de = 1; df/dc = 1/(2 sqrt(c)) - sin(c);
+    df/db = df/dc; df/da = df/dc + df/db * exp(a); df/dx = df/da * 2x.
+    """
+    a = x ** 2
+    b = np.exp(a)
+    c = a + b
+    d = np.sqrt(c)
+    e = np.cos(c)
+    f = d + e
+    dc = 1 / (2 * d) - np.sin(c)
+    da = dc + dc * b
+    dx = da * 2 * x
+    return f, dx

@@ -1,0 +1,81 @@
+"""Hidden tests as data: how inputs are drawn, how the functions are called,
+what is compared and with what tolerance.
+
+The same :class:`HiddenTest` serves the test cell inside a learner's notebook
+(:func:`chainrule_reference.grading.grade`) and a grader that runs the
+learner's code in another process: both draw the inputs with
+:func:`draw_inputs`, run them with :meth:`HiddenTest.run` and compare with
+:func:`chainrule_reference.grading.compare_case`.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["Case", "HiddenTest", "draw_inputs"]
+
+Inputs = dict[str, Any]
+Impl = Mapping[str, Callable]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hidden input: a label for messages and a function that draws it.
+
+    ``draw(rng)`` returns the arguments in call order, as a dict by name.
+    ``rtol``/``atol`` override the test's tolerances (float32 cases need looser ones).
+    """
+    label: str
+    draw: Callable[[np.random.Generator], Inputs]
+    rtol: float | None = None
+    atol: float | None = None
+
+
+def _call_first(functions: Sequence[str]) -> Callable[[Impl, Inputs], Any]:
+    def call(impl: Impl, inputs: Inputs) -> Any:
+        return impl[functions[0]](*inputs.values())
+    return call
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    """The hidden test of one test cell (``name`` is the cell's grade id).
+
+    Attributes:
+        functions: the learner functions the test needs, by name.
+        cases: the hidden inputs.
+        outputs: names of the items of a returned tuple, for messages; None if
+            the function returns one value.
+        call: ``call(impl, inputs)`` runs the functions of ``impl`` (learner's
+            or reference's, by name) on the inputs; default: the first
+            function with the inputs as positional arguments.
+        mistakes: ``mistakes(inputs)`` gives, per output path, the known wrong
+            answers ``(description, value)`` used to diagnose a failure.
+        same_dtype: outputs must have the dtype of the inputs (layer functions).
+    """
+    name: str
+    functions: tuple[str, ...]
+    cases: tuple[Case, ...]
+    outputs: tuple[str, ...] | None = None
+    call: Callable[[Impl, Inputs], Any] | None = None
+    mistakes: Callable[[Inputs], dict[str, list[tuple[str, Any]]]] | None = None
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    same_dtype: bool = False
+    points: int = field(default=1, compare=False)
+
+    def run(self, impl: Impl, inputs: Inputs) -> Any:
+        """Run the test's functions from ``impl`` on one case's inputs."""
+        return (self.call or _call_first(self.functions))(impl, inputs)
+
+    def seed(self) -> int:
+        """The fixed seed of this test: a regrade draws the same inputs."""
+        return zlib.crc32(self.name.encode())
+
+
+def draw_inputs(test: HiddenTest) -> list[Inputs]:
+    """The inputs of every case of ``test``, the same on every call."""
+    return [case.draw(np.random.default_rng([test.seed(), i])) for i, case in enumerate(test.cases)]

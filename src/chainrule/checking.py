@@ -1,0 +1,263 @@
+"""The checking machinery shared by visible checks, hidden tests and graders.
+
+Checks *return* numbers (see :mod:`chainrule.gradcheck`); the helpers here
+*raise* :class:`CheckFailure`, an ``AssertionError`` whose message says what was
+expected, what came, where they differ most, and the likely mistake.
+
+The three entry points:
+
+* :func:`call_learner` runs a learner's function safely: inputs are copied,
+  NumPy warnings are captured (so a correct answer never loses points because
+  of a harmless overflow), in-place changes to inputs are reported.
+* :func:`expect_close` compares a learner's output, of any nesting of tuples,
+  lists, dicts, arrays and numbers, with the expected one: type, dtype, shape
+  and finiteness first, values last.
+* :func:`diagnose` names the known mistake an answer matches, if any.
+"""
+from __future__ import annotations
+
+import copy
+import numbers
+import warnings
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CheckFailure",
+    "LearnerCall",
+    "call_learner",
+    "describe",
+    "diagnose",
+    "expect_close",
+    "generic_mistakes",
+    "rel_error",
+]
+
+
+class CheckFailure(AssertionError):
+    """A check failed; the message is written for the learner."""
+
+
+class LearnerCall:
+    """What a learner's function returned, and the warnings it raised."""
+
+    def __init__(self, result: Any, warning_messages: list[str]):
+        self.result = result
+        self.warnings = warning_messages
+
+
+def rel_error(a, b, floor: float = 1e-8) -> float:
+    """Largest elementwise relative error ``|a - b| / max(|a| + |b|, floor)``."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor), initial=0.0))
+
+
+def describe(value: Any) -> str:
+    """A short description of a value's type, dtype and shape: ``float32 (3, 4)``."""
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype} array of shape {value.shape}"
+    if isinstance(value, np.generic):
+        return f"NumPy scalar {value.dtype}"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, numbers.Number):
+        return type(value).__name__
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of {len(value)}"
+    if isinstance(value, dict):
+        return f"dict with keys {sorted(map(str, value))}"
+    if callable(value):
+        return "function"
+    return type(value).__name__
+
+
+def _copy_input(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (dict, list, tuple)):
+        return copy.deepcopy(value)
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exact equality of two inputs (arrays bitwise, NaNs equal)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                and a.shape == b.shape and a.dtype == b.dtype
+                and bool(np.array_equal(a, b, equal_nan=True)))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a is b or a == b
+
+
+def call_learner(fn: Callable, args: Sequence[Any], *, name: str,
+                 arg_names: Sequence[str] | None = None) -> LearnerCall:
+    """Call ``fn(*args)`` on copies of ``args``; raise CheckFailure if it fails.
+
+    Warnings raised inside the call (overflow in ``exp``, say) are recorded
+    rather than printed: they are returned in ``LearnerCall.warnings``.
+    A function that changes one of its inputs in place fails with a message
+    that names the input.
+    """
+    if not callable(fn):
+        raise CheckFailure(f"{name} should be a function, but it is {describe(fn)}.")
+    arg_names = list(arg_names or [f"argument {i + 1}" for i in range(len(args))])
+    given = [_copy_input(a) for a in args]
+    saved = [_copy_input(a) for a in given]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = fn(*given)
+        except NotImplementedError as err:
+            raise CheckFailure(f"{name} is not implemented yet ({err}).") from None
+        except CheckFailure:
+            raise
+        except Exception as err:  # the learner's bug: report it, keep the traceback
+            raise CheckFailure(f"{name} raised {type(err).__name__}: {err}") from err
+    for arg_name, before, after in zip(arg_names, saved, given):
+        if not callable(before) and not _same(before, after):
+            raise CheckFailure(
+                f"{name} changed its input {arg_name} in place. Work on a copy "
+                f"(for example `{arg_name} = {arg_name}.copy()`) or build new arrays.")
+    messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return LearnerCall(result, messages)
+
+
+def generic_mistakes(expected: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Wrong answers that many functions share, derived from the right one."""
+    e = np.asarray(expected, dtype=np.float64)
+    found = [
+        ("the sign is flipped", -e),
+        ("a factor 2 is missing", e / 2),
+        ("there is an extra factor 2 (or 2h where h belongs)", e * 2),
+    ]
+    if e.ndim >= 2 and e.shape[0] > 1:
+        n = e.shape[0]
+        found += [(f"a factor 1/N is missing (N = {n})", e * n),
+                  (f"there is an extra factor 1/N (N = {n})", e / n)]
+    if e.ndim == 2 and e.shape[0] == e.shape[1]:
+        found.append(("this is the transpose of the right answer: check the layout "
+                      "(a gradient has the shape of its parameter)", e.T))
+    return found
+
+
+def diagnose(actual: Any, candidates: Iterable[tuple[str, Any]], *,
+             rtol: float = 1e-5, atol: float = 1e-8) -> str | None:
+    """The first candidate mistake whose value ``actual`` matches, or None."""
+    try:
+        a = np.asarray(actual, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    for text, wrong in candidates:
+        w = np.asarray(wrong, dtype=np.float64)
+        if w.shape == a.shape and np.all(np.isfinite(w)) and np.allclose(a, w, rtol=rtol, atol=atol):
+            return text
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (numbers.Real, np.floating, np.integer))
+            and not isinstance(value, (bool, np.bool_)))
+
+
+def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: float,
+                same_dtype: bool, mistakes: Sequence[tuple[str, Any]]) -> None:
+    exp = np.asarray(expected)
+    if exp.ndim == 0:
+        if isinstance(actual, np.ndarray) and actual.ndim == 0:
+            actual = actual[()]
+        if not _is_number(actual):
+            raise CheckFailure(f"{path} should be a number, but it is {describe(actual)}.")
+        act = np.asarray(actual, dtype=np.float64)
+    else:
+        if not isinstance(actual, np.ndarray):
+            raise CheckFailure(
+                f"{path} should be a NumPy array of shape {exp.shape}, but it is {describe(actual)}.")
+        if actual.dtype.kind not in "fiu":
+            raise CheckFailure(f"{path} should hold real numbers, but its dtype is {actual.dtype}.")
+        if actual.shape != exp.shape:
+            hint = diagnose_shape(actual.shape, exp.shape)
+            raise CheckFailure(
+                f"{path} has shape {actual.shape}, expected {exp.shape}." + (f"\n  Likely mistake: {hint}." if hint else ""))
+        if same_dtype and actual.dtype != exp.dtype:
+            raise CheckFailure(
+                f"{path} has dtype {actual.dtype}, expected {exp.dtype} (the dtype of the input). "
+                "Avoid creating float64 arrays (np.zeros(shape) without dtype=, or * 1.0 on booleans).")
+        act = actual
+    if not np.all(np.isfinite(act)):
+        raise CheckFailure(f"{path} contains NaN or infinity: {np.asarray(act)!r}")
+    act64 = np.asarray(act, dtype=np.float64)
+    exp64 = np.asarray(exp, dtype=np.float64)
+    err = np.abs(act64 - exp64)
+    bad = err > atol + rtol * np.abs(exp64)
+    if not np.any(bad):
+        return
+    worst = np.unravel_index(int(np.argmax(np.where(bad, err, -1))), exp64.shape) if exp64.ndim else ()
+    where = f" at index {tuple(int(i) for i in worst)}" if exp64.ndim else ""
+    lines = [f"{path} is wrong{where}: expected {exp64[worst]:.6g}, got {act64[worst]:.6g} "
+             f"(worst relative error {rel_error(act64, exp64):.2e}, tolerance rtol={rtol:g}, atol={atol:g})."]
+    if exp64.size > 1 and exp64.size <= 12:
+        lines.append(f"  expected: {np.array2string(exp64, precision=5, separator=', ')}")
+        lines.append(f"  got:      {np.array2string(act64, precision=5, separator=', ')}")
+    hint = diagnose(act64, list(mistakes) + generic_mistakes(exp64),
+                    rtol=max(rtol, 1e-6), atol=max(atol, 1e-10))
+    if hint:
+        lines.append(f"  Likely mistake: {hint}.")
+    raise CheckFailure("\n".join(lines))
+
+
+def diagnose_shape(actual: tuple, expected: tuple) -> str | None:
+    """Name the likely mistake behind a wrong shape."""
+    if len(actual) == len(expected) == 2 and actual == expected[::-1]:
+        return ("the result is transposed: a gradient has the shape of its parameter "
+                "(write the shapes down and find the only product that fits)")
+    if actual[1:] == expected and actual[:1] != ():
+        return "a sum over the batch (axis 0) is missing"
+    if actual == expected[1:]:
+        return "there is an extra sum over the batch (axis 0)"
+    if len(actual) == len(expected) + 1 and actual == (1,) + expected:
+        return "keepdims=True was used where the plain shape is expected"
+    if len(expected) == len(actual) + 1 and expected == (1,) + actual:
+        return "the keepdims form (1, M) is expected here"
+    return None
+
+
+def expect_close(actual: Any, expected: Any, *, name: str = "result", rtol: float = 1e-6,
+                 atol: float = 1e-9, same_dtype: bool = False,
+                 output_names: Sequence[str] | None = None,
+                 mistakes: dict[str, Sequence[tuple[str, Any]]] | None = None) -> None:
+    """Raise CheckFailure unless ``actual`` matches ``expected`` in structure and value.
+
+    ``expected`` may nest tuples, lists and dicts of arrays and numbers;
+    ``actual`` must have the same structure (a tuple where a tuple is expected,
+    the same dict keys, ...). ``output_names`` names the items of a top-level
+    tuple (``("dx", "dw", "db")``) in messages. ``mistakes`` maps a leaf's path
+    (``"dx"``, ``"grads['W']"``) to candidate wrong answers ``(description, value)``.
+    """
+    mistakes = mistakes or {}
+
+    def walk(path: str, act: Any, exp: Any) -> None:
+        if isinstance(exp, (tuple, list)):
+            if not isinstance(act, (tuple, list)) or len(act) != len(exp):
+                names = f" ({', '.join(output_names)})" if output_names and path == name else ""
+                raise CheckFailure(
+                    f"{path} should be a tuple of {len(exp)} values{names}, but it is {describe(act)}.")
+            for i, (a, e) in enumerate(zip(act, exp)):
+                top = output_names is not None and path == name
+                walk(output_names[i] if top else f"{path}[{i}]", a, e)
+        elif isinstance(exp, dict):
+            if not isinstance(act, dict):
+                raise CheckFailure(f"{path} should be a dict with keys {sorted(exp)}, but it is {describe(act)}.")
+            if set(act) != set(exp):
+                raise CheckFailure(f"{path} has keys {sorted(map(str, act))}, expected {sorted(exp)}.")
+            for key in exp:
+                walk(f"{path}[{key!r}]", act[key], exp[key])
+        else:
+            _check_leaf(path, act, exp, rtol=rtol, atol=atol, same_dtype=same_dtype,
+                        mistakes=mistakes.get(path, ()))
+
+    walk(name, actual, expected)
