@@ -2,7 +2,6 @@
 c = get_config()  # noqa: F821  (provided by nbgrader)
 
 c.CourseDirectory.course_id = "chainrule"
-c.CourseDirectory.root = "."
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 c.CourseDirectory.submitted_directory = "autograde/submitted"
@@ -12,13 +11,9 @@ c.CourseDirectory.solution_directory = "autograde/solution"
 c.CourseDirectory.source_with_tests_directory = "autograde/source_with_tests"
 c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
 
-# Every notebook of the course is one assignment of the same name.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
-
 # Grading: a cell that runs forever is cut off and costs only its own points.
-c.Execute.timeout = 60
+c.Execute.timeout = 30  # seconds per cell; a solution notebook needs a few in all
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 # Deleted test cells come back from the gradebook, so they are graded anyway.

@@ -1,0 +1,20 @@
+"""Shared set-up: the venv's tools on PATH (nbgrader calls `alembic` by name) and a marker per notebook."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def notebook_marker(assignment: str) -> pytest.MarkDecorator:
+    """The marker of a notebook's tests (``-m nb01``), grouped on one xdist worker."""
+    return getattr(pytest.mark, f"nb{assignment[:2]}")
+
+
+def per_notebook(assignments):
+    """Parametrize over notebooks, each with its marker and xdist group."""
+    return [pytest.param(a, id=a, marks=[notebook_marker(a), pytest.mark.xdist_group(a)]) for a in assignments]

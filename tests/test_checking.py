@@ -1,0 +1,91 @@
+"""The checking machinery: what learners are told when something is wrong."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule.checking import CheckFailure, call_learner, diagnose, expect_close
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(3)
+
+
+def test_always_equal_object_is_rejected():
+    """Can an object whose == always says yes pass for an array?"""
+    with pytest.raises(CheckFailure, match="should be a NumPy array"):
+        expect_close(AlwaysEqual(), np.zeros(3))
+
+
+def test_transposed_gradient_is_named():
+    """Is a transposed (non-square) answer called a transpose?"""
+    e = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(CheckFailure, match="transposed"):
+        expect_close(e.T.copy(), e, name="dw")
+
+
+def test_value_failure_gives_worst_index_and_diagnosis():
+    """Does a wrong value get its worst index and a named mistake (here a flipped sign)?"""
+    e = np.array([[1.0, -2.0], [3.0, 4.0]])
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(-e, e, name="dx")
+    text = str(failure.value)
+    assert "at index (1, 1)" in text and "sign is flipped" in text
+
+
+def test_missing_batch_sum_is_named_from_shape():
+    """Is a per-example result where a batch sum belongs diagnosed?"""
+    with pytest.raises(CheckFailure, match="sum over the batch"):
+        expect_close(np.ones((5, 3)), np.ones(3), name="db")
+
+
+def test_dtype_rule_and_nonfinite():
+    """Are a wrong dtype (when the dtype must match) and NaN reported before values?"""
+    with pytest.raises(CheckFailure, match="dtype float64, expected float32"):
+        expect_close(np.zeros(2), np.zeros(2, np.float32), same_dtype=True)
+    with pytest.raises(CheckFailure, match="NaN"):
+        expect_close(np.array([np.nan, 0.0]), np.zeros(2))
+
+
+def test_tuple_structure_and_names():
+    """Is a missing output of a tuple reported with the outputs' names?"""
+    with pytest.raises(CheckFailure, match=r"tuple of 2 values \(dx, dy\)"):
+        expect_close(np.zeros(2), (np.zeros(2), np.zeros(2)), output_names=("dx", "dy"))
+
+
+def test_call_learner_reports_in_place_changes_and_keeps_warnings_quiet():
+    """Is an in-place change of an input named, and is a NumPy warning captured, not printed?"""
+    def sneaky(x):
+        x *= 2
+        return x
+
+    with pytest.raises(CheckFailure, match="changed its input x in place"):
+        call_learner(sneaky, (np.ones(3),), name="f", arg_names=["x"])
+
+    def warns(x):
+        return np.log(x)
+
+    with np.errstate(all="warn"):
+        result = call_learner(warns, (np.zeros(1),), name="g", arg_names=["x"])
+    assert any("divide by zero" in w for w in result.warnings)
+
+
+def test_call_learner_reports_not_implemented_and_errors():
+    """Do a stub and a crash get messages a learner can act on?"""
+    def stub(x):
+        raise NotImplementedError("Write your implementation here.")
+
+    with pytest.raises(CheckFailure, match="not implemented yet"):
+        call_learner(stub, (1.0,), name="f")
+    with pytest.raises(CheckFailure, match="raised ZeroDivisionError"):
+        call_learner(lambda x: 1 / 0, (1.0,), name="f")
+
+
+def test_diagnose_picks_the_matching_candidate():
+    """Does diagnose return the first candidate that matches, and None when none does?"""
+    assert diagnose(np.ones(2), [("a", np.zeros(2)), ("b", np.ones(2))]) == "b"
+    assert diagnose(np.ones(2), [("a", np.zeros(2))]) is None

@@ -1,0 +1,138 @@
+"""Grading round trips through real nbgrader: each notebook is released, then a
+batch of synthetic submissions (the solution, the blank release, every wrong
+and every valid variant) is autograded in one `nbgrader autograde` run, and
+the scores are read back from the gradebook.
+
+Wrong variants of different functions go into the same submission (each test
+cell is scored on its own), so a notebook needs as many submissions as its
+function with the most variants, not one per variant.
+"""
+from __future__ import annotations
+
+import itertools
+
+import nbformat
+import pytest
+
+from .conftest import per_notebook
+from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
+                      release_path, solution_path, submit, test_cells, with_sources)
+from .variants import variants_for
+
+pytestmark = pytest.mark.slow
+
+
+def _batches(variants):
+    """Split variants into submissions with at most one variant per solution cell."""
+    by_cell: dict[str, list] = {}
+    for v in variants:
+        by_cell.setdefault(v.cell, []).append(v)
+    return [[v for v in batch if v is not None]
+            for batch in itertools.zip_longest(*by_cell.values())]
+
+
+class Graded:
+    """One notebook's released course and its autograded synthetic class."""
+
+    def __init__(self, tmp, assignment):
+        self.assignment = assignment
+        self.course = make_course(tmp, [assignment])
+        solution = read(solution_path(assignment))
+        valid, wrong = variants_for(assignment)
+        self.tests = test_cells(solution)
+        self.submissions = {"solution": solution, "blank": read(self.course / "notebooks" / assignment /
+                                                                  f"{assignment}.ipynb")}
+        self.planted = {}
+        for kind, variants in (("wrong", wrong), ("valid", valid)):
+            for i, batch in enumerate(_batches(variants)):
+                student = f"{kind}{i}"
+                self.submissions[student] = with_sources(solution, {v.cell: v.source for v in batch})
+                self.planted[student] = batch
+        for student, nb in self.submissions.items():
+            submit(self.course, student, assignment, nb)
+        nbgrader("autograde", assignment, "--force", "--create", cwd=self.course)
+        self.scores = gradebook_scores(self.course, assignment)
+
+    def message(self, student, test_id):
+        nb = autograded(self.course, student, self.assignment)
+        return output_text(next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {})
+                                .get("grade_id") == test_id))
+
+
+_CACHE: dict[str, Graded] = {}
+
+
+@pytest.fixture
+def graded(request, tmp_path_factory):
+    assignment = request.param
+    if assignment not in _CACHE:
+        _CACHE[assignment] = Graded(tmp_path_factory.mktemp(assignment), assignment)
+    return _CACHE[assignment]
+
+
+each_notebook = pytest.mark.parametrize("graded", per_notebook(ASSIGNMENTS), indirect=True)
+
+
+@each_notebook
+def test_release_matches_generate_assignment(graded):
+    """Is notebooks/ exactly what `nbgrader generate_assignment` makes from solutions/?"""
+    made = read(graded.course / "notebooks" / graded.assignment / f"{graded.assignment}.ipynb")
+    stored = read(release_path(graded.assignment))
+    assert len(made.cells) == len(stored.cells), "regenerate notebooks/ with nbgrader generate_assignment"
+    for i, (a, b) in enumerate(zip(made.cells, stored.cells)):
+        assert a == b, f"cell {i} differs from what nbgrader generates:\n{b.source[:300]}"
+    assert made.metadata == stored.metadata
+
+
+@each_notebook
+def test_solution_gets_full_marks(graded):
+    """Does the solution notebook score every point of every test cell?"""
+    scores = graded.scores["solution"]
+    assert set(scores) == set(graded.tests)
+    lost = {gid: graded.message("solution", gid) for gid, (s, m) in scores.items() if s != m}
+    assert not lost, f"solution lost points: {lost}"
+
+
+@each_notebook
+def test_blank_release_scores_zero(graded):
+    """Does the unchanged learner notebook score zero, with a 'not implemented yet' message per test?"""
+    scores = graded.scores["blank"]
+    assert scores and all(s == 0 for s, _ in scores.values()), scores
+    for gid in scores:
+        assert "not implemented yet" in graded.message("blank", gid)
+
+
+def _variant_problems(graded, kind):
+    problems = []
+    for student, batch in graded.planted.items():
+        if not student.startswith(kind):
+            continue
+        planted = {v.test: v for v in batch}
+        for gid, (score, max_score) in graded.scores[student].items():
+            v = planted.get(gid)
+            if v is None or kind == "valid":
+                if score != max_score:
+                    what = f"valid variant '{v.label}' of {v.cell}" if v else f"{gid}, which has no planted mistake,"
+                    problems.append(f"{student}: {what} lost points:\n{graded.message(student, gid)}")
+            elif score != 0:
+                problems.append(f"{student}: wrong variant '{v.label}' of {v.cell} kept {score} points")
+            elif v.diagnosis and v.diagnosis.lower() not in graded.message(student, gid).lower():
+                problems.append(f"{student}: wrong variant '{v.label}' of {v.cell}: the message lacks "
+                                f"'{v.diagnosis}':\n{graded.message(student, gid)}")
+    return problems
+
+
+@each_notebook
+def test_wrong_implementations_lose_their_points_with_a_diagnosis(graded):
+    """Does every planted mistake cost its test cell's points, and only those, with the right message?"""
+    assert any(s.startswith("wrong") for s in graded.planted), "no wrong variants"
+    problems = _variant_problems(graded, "wrong")
+    assert not problems, "\n\n".join(problems)
+
+
+@each_notebook
+def test_valid_variants_keep_full_marks(graded):
+    """Do other correct ways of writing each function keep every point?"""
+    assert any(s.startswith("valid") for s in graded.planted), "no valid variants"
+    problems = _variant_problems(graded, "valid")
+    assert not problems, "\n\n".join(problems)
