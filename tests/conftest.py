@@ -9,6 +9,10 @@ import pytest
 
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
+# Build matplotlib's font cache here, once, so that no kernel prints
+# "Matplotlib is building the font cache" to stderr during a test.
+import matplotlib.font_manager  # noqa: E402,F401
+
 
 def notebook_marker(assignment: str) -> pytest.MarkDecorator:
     """The marker of a notebook's tests (``-m nb01``), grouped on one xdist worker."""
