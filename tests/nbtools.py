@@ -46,7 +46,7 @@ def solution_cells(nb) -> dict[str, str]:
     return {gid: c.source for gid, c in cells_by_id(nb).items() if nbgrader_meta(c).get("solution")}
 
 
-def test_cells(nb) -> dict[str, nbformat.NotebookNode]:
+def graded_cells(nb) -> dict[str, nbformat.NotebookNode]:
     """The graded test cells by grade id."""
     return {gid: c for gid, c in cells_by_id(nb).items()
             if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
-                      solution_cells, solution_path, submit, test_cells, with_sources)
+                      solution_cells, solution_path, submit, graded_cells, with_sources)
 
 pytestmark = [pytest.mark.slow, pytest.mark.nb01, pytest.mark.xdist_group("faults")]
 
@@ -29,4 +29,4 @@ def test_endless_loop_costs_only_its_own_cell(tmp_path):
     text = output_text(next(c for c in autograded(course, "looper", ASSIGNMENT).cells
                             if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == looped))
     assert "Timeout" in text or "KeyboardInterrupt" in text or "Interrupt" in text, text
-    assert set(scores["looper"]) == set(test_cells(solution))
+    assert set(scores["looper"]) == set(graded_cells(solution))

@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import per_notebook
 from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
-                      release_path, solution_path, submit, test_cells, with_sources)
+                      release_path, solution_path, submit, graded_cells, with_sources)
 from .variants import variants_for
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ class Graded:
         self.course = make_course(tmp, [assignment])
         solution = read(solution_path(assignment))
         valid, wrong = variants_for(assignment)
-        self.tests = test_cells(solution)
+        self.tests = graded_cells(solution)
         self.submissions = {"solution": solution, "blank": read(self.course / "notebooks" / assignment /
                                                                   f"{assignment}.ipynb")}
         self.planted = {}

@@ -12,7 +12,7 @@ from chainrule_reference.grading import grade
 from chainrule_reference.hidden import HIDDEN_TESTS, TESTS_BY_NOTEBOOK
 from chainrule_reference.spec import draw_inputs
 
-from .nbtools import ASSIGNMENTS, read, solution_cells, solution_path, test_cells
+from .nbtools import ASSIGNMENTS, read, solution_cells, solution_path, graded_cells
 from .variants import variants_for
 
 
@@ -36,7 +36,7 @@ def test_every_notebook_has_hidden_tests():
     """Is each notebook's list of hidden tests the list of its test cells?"""
     assert sorted(TESTS_BY_NOTEBOOK) == ASSIGNMENTS
     for assignment, tests in TESTS_BY_NOTEBOOK.items():
-        cells = test_cells(read(solution_path(assignment)))
+        cells = graded_cells(read(solution_path(assignment)))
         assert sorted(cells) == sorted(f"test_{t.name}" for t in tests)
         for t in tests:
             assert f'grade("{t.name}", globals())' in cells[f"test_{t.name}"].source

@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import per_notebook
 from .nbtools import (ASSIGNMENTS, errors, execute, nbgrader_meta, read, release_path, solution_cells,
-                      solution_path, stderr_text, test_cells, with_sources)
+                      solution_path, stderr_text, graded_cells, with_sources)
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ def test_solution_notebook_runs_clean(assignment):
     for i, cell in enumerate(nb.cells):
         assert not errors(cell), f"cell {i} failed: {errors(cell)}"
         assert not stderr_text(cell), f"cell {i} wrote to stderr: {stderr_text(cell)[:500]}"
-    for gid, cell in test_cells(nb).items():
+    for gid, cell in graded_cells(nb).items():
         assert "[ok]" in "".join(o.get("text", "") for o in cell.outputs), f"{gid} printed no [ok]"
     print(f"{assignment}: {seconds:.1f} s")
 

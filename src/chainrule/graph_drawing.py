@@ -206,7 +206,7 @@ def draw_graph(nodes: Mapping[str, str], edges: Sequence[tuple[str, str]],
         ax.add_patch(Circle(tuple(pos[name]), _GATE_RADIUS, facecolor="#eef2f7", edgecolor="0.2", lw=1.4, zorder=4))
         label = nodes[name]
         ax.text(*pos[name], label, ha="center", va="center", zorder=5,
-                fontsize=15 if len(label) <= 2 else 10.5)
+                fontsize=15 if len(label) <= 2 else 12)
     # The output arrow.
     begin = pos[output] + np.array([_GATE_RADIUS, 0.0])
     end = begin + np.array([_OUTPUT_LENGTH, 0.0])

@@ -1,8 +1,10 @@
 r"""The course's figures, one function per figure.
 
-Every function builds a :class:`matplotlib.figure.Figure` directly (not through
-``pyplot``), draws on it and returns it: it never calls ``plt.show()``. A
-notebook cell that ends with the returned figure displays it exactly once.
+Every function draws a new :class:`matplotlib.figure.Figure` and returns it; it
+never calls ``plt.show()``. The figure is made with ``pyplot`` (so that Jupyter's
+inline backend is set up and can render it) and closed again before it is
+returned, so a notebook cell that ends with the returned figure displays it
+exactly once; ``fig.savefig(...)`` still works on it.
 
 Notebook 01, scalar derivatives:
 
@@ -17,10 +19,18 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 __all__ = ["plot_activations", "plot_difference_errors", "plot_tangent"]
+
+
+def _new_figure(figsize: tuple[float, float]) -> Figure:
+    """A new figure, already closed in pyplot: shown once when a notebook cell returns it."""
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    plt.close(fig)
+    return fig
 
 
 def plot_tangent(f: Callable, df: Callable, x0: float, h: float = 0.8, *,
@@ -45,7 +55,7 @@ def plot_tangent(f: Callable, df: Callable, x0: float, h: float = 0.8, *,
     """
     hs = np.logspace(-5, 0, 41) if hs is None else np.asarray(hs, dtype=np.float64)
     f0, slope = float(f(x0)), float(df(x0))
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    fig = _new_figure((11, 4.2))
     left, right = fig.subplots(1, 2)
 
     x = np.linspace(x0 - width, x0 + width, 400)
@@ -63,10 +73,13 @@ def plot_tangent(f: Callable, df: Callable, x0: float, h: float = 0.8, *,
 
     gaps = np.abs(f(x0 + hs) - (f0 + slope * hs))
     right.loglog(hs, gaps, "o-", ms=3, label=rf"$|{name}(x_0 + h) - [{name}(x_0) + {name}'(x_0)\,h]|$")
-    right.loglog(hs, gaps[-1] * (hs / hs[-1]) ** 2, "k--", lw=1, label=r"slope 2: $\propto h^2$")
-    right.loglog(hs, gaps[-1] * (hs / hs[-1]), "k:", lw=1, label=r"slope 1: $\propto h$")
+    # Reference lines through (a little below) the gap at the smallest step.
+    small = int(np.argmin(hs))
+    anchor = 0.4 * gaps[small]
+    right.loglog(hs, anchor * (hs / hs[small]) ** 2, "k--", lw=1, label=r"slope 2: $\propto h^2$")
+    right.loglog(hs, anchor * (hs / hs[small]), "k:", lw=1, label=r"slope 1: $\propto h$")
     right.set(title="The gap shrinks like $h^2$", xlabel="step $h$", ylabel="absolute gap")
-    right.legend(loc="lower right", fontsize=9)
+    right.legend(loc="upper left", fontsize=9)
     right.grid(alpha=0.3, which="both")
     return fig
 
@@ -76,7 +89,7 @@ def plot_difference_errors(hs, forward_errors, central_errors, *,
     r"""Absolute errors of forward and central differences against ``h``, log-log.
 
     Dashed reference lines of slope 1 (:math:`\propto h`) and 2
-    (:math:`\propto h^2`) go through the errors at the largest step; a dotted
+    (:math:`\propto h^2`) run just below the errors at the largest step; a dotted
     line :math:`\varepsilon / h` (:math:`\varepsilon` the float64 machine
     epsilon) shows the scale of the round-off error. Errors that are exactly
     zero cannot be drawn on log axes and are left out.
@@ -94,19 +107,24 @@ def plot_difference_errors(hs, forward_errors, central_errors, *,
     hs = hs[order]
     fwd = np.asarray(forward_errors, dtype=np.float64)[order]
     cen = np.asarray(central_errors, dtype=np.float64)[order]
-    fig = Figure(figsize=(7.5, 5), layout="constrained")
+    fig = _new_figure((7.5, 5))
     ax = fig.subplots()
     for errors, style, label in [(fwd, "o-", "forward difference"), (cen, "s-", "central difference")]:
         shown = errors > 0
         ax.loglog(hs[shown], errors[shown], style, ms=3, label=label)
-    ax.loglog(hs, fwd[-1] * hs / hs[-1], "--", color="C0", lw=1, alpha=0.7, label=r"slope 1: $\propto h$")
-    ax.loglog(hs, cen[-1] * (hs / hs[-1]) ** 2, "--", color="C1", lw=1, alpha=0.7, label=r"slope 2: $\propto h^2$")
     eps = np.finfo(np.float64).eps
-    ax.loglog(hs, eps / hs, "k:", lw=1, label=r"round-off scale $\varepsilon / h$")
+    roundoff = eps / hs
+    # Reference lines a little below the errors at the largest step, drawn where they exceed eps / h.
+    for errors, power, color, label in [(fwd, 1, "C0", r"slope 1: $\propto h$"),
+                                        (cen, 2, "C1", r"slope 2: $\propto h^2$")]:
+        line = 0.3 * errors[-1] * (hs / hs[-1]) ** power
+        above = line >= roundoff
+        ax.loglog(hs[above], line[above], "--", color=color, lw=1.2, label=label)
+    ax.loglog(hs, roundoff, "k:", lw=1, label=r"round-off scale $\varepsilon / h$")
     positive = np.concatenate([fwd[fwd > 0], cen[cen > 0]])
     ax.set_ylim(0.3 * positive.min(), 3 * positive.max())
     ax.set(title=title, xlabel="step $h$", ylabel="absolute error")
-    ax.legend(loc="best", fontsize=9)
+    ax.legend(loc="lower left", fontsize=9)
     ax.grid(alpha=0.3, which="both")
     return fig
 
@@ -131,11 +149,11 @@ def plot_activations(activations: Mapping[str, Callable], derivatives: Mapping[s
     z = np.linspace(-4.0, 4.0, 801) if z is None else np.asarray(z, dtype=np.float64)
     step = float(np.min(np.diff(z)))
     names = list(activations)
-    fig = Figure(figsize=(3.2 * len(names), 5.6), layout="constrained")
+    fig = _new_figure((3.2 * len(names), 5.6))
     axes = fig.subplots(2, len(names), sharex=True, squeeze=False)
     for col, name in enumerate(names):
         top, bottom = axes[0, col], axes[1, col]
-        top.plot(z, activations[name](z), color="C0", label=name)
+        top.plot(z, activations[name](z), color="C0")
         top.set_title(name)
         derivative = derivatives[name]
         grad = np.asarray(derivative(z), dtype=np.float64)
@@ -152,15 +170,14 @@ def plot_activations(activations: Mapping[str, Callable], derivatives: Mapping[s
             gs = np.insert(np.where(keep, gs, np.nan), cut, np.nan)
             bottom.plot([kink, kink], [left, right], "o", mfc="white", color="C3", ms=6)
             bottom.plot([kink], [at_kink], "o", color="C3", ms=6)
-        bottom.plot(zs, gs, color="C3", label=f"derivative of {name}")
-        lo, hi = float(np.min(grad)), float(np.max(grad))
-        pad = 0.1 * max(hi - lo, 0.25)
+        bottom.plot(zs, gs, color="C3")
+        lo, hi = min(float(np.min(grad)), 0.0), float(np.max(grad))
+        pad = 0.08 * max(hi - lo, 0.25)
         bottom.set_ylim(lo - pad, hi + pad)
         for ax in (top, bottom):
             ax.axhline(0, color="grey", lw=0.5)
             ax.axvline(0, color="grey", lw=0.5)
             ax.grid(alpha=0.3)
-            ax.legend(loc="upper left", fontsize=8)
         bottom.set_xlabel("$z$")
     axes[0, 0].set_ylabel("activation $g(z)$")
     axes[1, 0].set_ylabel("derivative $g'(z)$")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 from typing import Callable, Iterator
 
 from chainrule.checking import CheckFailure
@@ -37,7 +38,8 @@ def reference_impl(fn: Callable) -> Callable:
                 "from chainrule_reference. Graded functions must be your own code.")
         return fn(*args, **kwargs)
 
-    del guarded.__wrapped__
+    del guarded.__wrapped__  # no easy way back to the unguarded function
+    guarded.__signature__ = inspect.signature(fn)
     guarded.__chainrule_reference__ = True
     REFERENCE[fn.__name__] = guarded
     return guarded

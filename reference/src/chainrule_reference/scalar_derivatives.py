@@ -47,8 +47,14 @@ def sigmoid_grad(z):
 
 @reference_impl
 def tanh_grad(z):
-    r""":math:`\tanh'(z) = 1 - \tanh^2(z)`."""
-    return 1 - np.tanh(z) ** 2
+    r""":math:`\tanh'(z) = 1 - \tanh^2(z)`, computed without cancellation.
+
+    Written as :math:`4u / (1 + u)^2` with :math:`u = e^{-2|z|}`: where
+    :math:`\tanh(z)` is close to :math:`\pm 1`, ``1 - tanh(z)**2`` loses most
+    of its digits (in float32, all of them beyond about :math:`10^{-7}`).
+    """
+    u = np.exp(-2 * np.abs(np.asarray(z)))
+    return 4 * u / (1 + u) ** 2
 
 
 @reference_impl

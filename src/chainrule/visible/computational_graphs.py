@@ -3,6 +3,10 @@
 Each gate and circuit is checked on the notebook's own worked example (fixed
 values), and every backward pass against central differences of the forward
 computation: the learner's own, where the exercise returns it.
+
+The known mistakes of each exercise are named once, here, by the functions
+``*_mistakes``: the visible checks and the hidden tests (which import them)
+use the same words, so a learner sees the same diagnosis from both.
 """
 from __future__ import annotations
 
@@ -14,9 +18,96 @@ from ._common import call, passed
 
 __all__ = ["check_add_backward", "check_circuit_forward_backward", "check_fanout_forward_backward",
            "check_max_backward", "check_mul_backward", "check_neuron_forward_backward",
-           "check_squared_error_forward_backward"]
+           "check_squared_error_forward_backward", "circuit_mistakes", "fanout_mistakes", "gate_mistakes",
+           "neuron_mistakes", "squared_error_mistakes"]
 
-_NOT_SCALED = "the local gradient was returned without multiplying it by the upstream gradient dout"
+_NOT_SCALED = "{} is the local gradient only: multiply it by the upstream gradient dout"
+
+
+def _sigmoid(z):
+    return 0.5 * (1 + np.tanh(0.5 * z))
+
+
+def _as_float(*values):
+    return tuple(np.asarray(v, dtype=np.float64) for v in values)
+
+
+# ---- known mistakes, as (description, wrong value) per output name ------------------------------
+
+def gate_mistakes(gate: str, dout, x=None, y=None) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of ``add_backward``, ``mul_backward`` or ``max_backward`` (``gate``: add, mul, max)."""
+    if gate == "add":
+        (d,) = _as_float(dout)
+        return {k: [("the local gradient 1 was returned: multiply it by the upstream gradient dout", np.ones_like(d)),
+                    ("the add gate does not split dout in half: each input gets all of it", d / 2)]
+                for k in ("dx", "dy")}
+    d, x, y = _as_float(dout, x, y)
+    if gate == "mul":
+        swapped = "dx and dy are swapped: each input gets dout times the OTHER input"
+        return {"dx": [(_NOT_SCALED.format("dx"), y), (swapped, d * x)],
+                "dy": [(_NOT_SCALED.format("dy"), x), (swapped, d * y)]}
+    if gate != "max":
+        raise ValueError(f"unknown gate {gate!r}")
+    smaller = "the gradient was routed to the smaller input"
+    tie = bool(np.any(x == y))
+    return {"dx": ([("on a tie x == y the whole gradient goes to x, not to y", np.where(x > y, d, 0.0))] if tie else [])
+            + [(smaller, np.where(x < y, d, 0.0)), (_NOT_SCALED.format("dx"), (x >= y) * 1.0)],
+            "dy": ([("on a tie x == y the gradient was given to both inputs, which double-counts: "
+                     "on a tie it goes to x only", np.where(y >= x, d, 0.0))] if tie else [])
+            + [(smaller, np.where(y > x, d, 0.0)), (_NOT_SCALED.format("dy"), (y > x) * 1.0)]}
+
+
+def circuit_mistakes(x, y, z) -> dict[str, list[tuple[str, float]]]:
+    """Known wrong answers of ``circuit_forward_backward``, by the path of the output."""
+    unscaled = ("{} is the add gate's local gradient 1 only: multiply it by the gradient dq = z "
+                "arriving from the mul gate")
+    return {"(dx, dy, dz)[0]": [(unscaled.format("dx"), 1.0), ("dx should be dq = z, not q = x + y", x + y)],
+            "(dx, dy, dz)[1]": [(unscaled.format("dy"), 1.0), ("dy should be dq = z, not q = x + y", x + y)],
+            "(dx, dy, dz)[2]": [("dz should be the value q = x + y reaching z", z)]}
+
+
+def neuron_mistakes(w, x) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of ``neuron_forward_backward`` (``dw`` and ``dx``)."""
+    w, x = _as_float(w, x)
+    f = _sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
+    at_output = _sigmoid(f) * (1 - _sigmoid(f))
+    at_f = "sigmoid's derivative was taken at the output f instead of at the input z"
+    missing = "the local gradient of sigmoid, f (1 - f), is missing"
+    inputs = np.array([x[0], x[1], 1.0])
+    return {"dw": [(at_f, inputs * at_output), (missing, inputs)],
+            "dx": [(at_f, w[:2] * at_output), (missing, w[:2]),
+                   ("dx uses x instead of w: d(w x)/dx = w", x * f * (1 - f))]}
+
+
+def squared_error_mistakes(w, x, b, y) -> dict[str, list[tuple[str, float]]]:
+    """Known wrong answers of ``squared_error_forward_backward`` (``dw`` and ``db``)."""
+    d = w * x + b - y
+    return {"dw": [("the factor x of d(w x)/dw is missing", 2 * d), ("dw uses w where x belongs", 2 * d * w)],
+            "db": [("db should be dL/dp = 2 d, the same as the gradient reaching p", 2 * d * x)]}
+
+
+def fanout_mistakes(x) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of ``fanout_forward_backward``: one use of x dropped or overwritten."""
+    (x,) = _as_float(x)
+    s = _sigmoid(x)
+    direct, through_s, square = s, x * s * (1 - s), 2 * x
+    return {"dfdx": [("only the last path's gradient is left: use += to accumulate", square),
+                     ("the path through sigmoid(x) was overwritten or dropped: accumulate all three paths with +=",
+                      direct + square),
+                     ("the path through x^2 was overwritten or dropped: accumulate all three paths with +=",
+                      direct + through_s),
+                     ("the direct path x * (d/dx of x) = sigmoid(x) is missing", through_s + square)]}
+
+
+# ---- the checks ----------------------------------------------------------------------------------
+
+def _expect(result, expected, example: str, output_names, mistakes, **tolerances) -> None:
+    """expect_close on one example; a failure message starts by naming the example."""
+    try:
+        expect_close(result, expected, name="the result", output_names=output_names, mistakes=mistakes,
+                     **tolerances)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check, {example}:\n  {failure}") from None
 
 
 def _tuple(result, name, n):
@@ -26,59 +117,58 @@ def _tuple(result, name, n):
 
 
 def check_add_backward(add_backward) -> None:
-    """out = x + y with upstream gradient 2.5: both inputs get 2.5."""
-    result = call(add_backward, "add_backward", (2.5,), ("dout",))
-    expect_close(result, (2.5, 2.5), name="add_backward(2.5)", output_names=("dx", "dy"),
-                 mistakes={"dx": [(_NOT_SCALED, 1.0)], "dy": [(_NOT_SCALED, 1.0)]})
-    dout = np.array([[1.5, -2.0, 3.0]])
-    expect_close(call(add_backward, "add_backward", (dout,), ("dout",)), (dout, dout),
-                 name="add_backward(an array)", output_names=("dx", "dy"))
+    """out = x + y with upstream gradient 2.5: both inputs get 2.5; the same for an array."""
+    for dout in (2.5, np.array([[1.5, -2.0, 3.0]])):
+        result = call(add_backward, "add_backward", (dout,), ("dout",))
+        _expect(result, (dout, dout), f"add_backward(dout={dout!r})", ("dx", "dy"), gate_mistakes("add", dout))
     passed("add_backward")
 
 
 def check_mul_backward(mul_backward) -> None:
-    """out = x * y at x = -3, y = 4 with upstream gradient 2: dx = 8, dy = -6."""
-    result = call(mul_backward, "mul_backward", (2.0, -3.0, 4.0), ("dout", "x", "y"))
-    expect_close(result, (8.0, -6.0), name="mul_backward(2.0, x=-3.0, y=4.0)", output_names=("dx", "dy"),
-                 mistakes={"dx": [(_NOT_SCALED, 4.0), ("dx and dy are swapped", -6.0)],
-                           "dy": [(_NOT_SCALED, -3.0), ("dx and dy are swapped", 8.0)]})
+    """out = x * y at x = -3, y = 4 with upstream gradient 2: dx = 8, dy = -6; then arrays."""
+    examples = [(2.0, -3.0, 4.0), (np.array([1.0, -2.0, 0.5]), np.array([2.0, 3.0, -1.0]), np.array([-4.0, 0.5, 6.0]))]
+    for dout, x, y in examples:
+        result = call(mul_backward, "mul_backward", (dout, x, y), ("dout", "x", "y"))
+        _expect(result, (dout * y, dout * x), f"mul_backward(dout={dout!r}, x={x!r}, y={y!r})", ("dx", "dy"),
+                gate_mistakes("mul", dout, x, y))
     passed("mul_backward")
 
 
 def check_max_backward(max_backward) -> None:
-    """out = max(x, y): the larger input takes the whole upstream gradient; on a tie, x does."""
-    examples = [((2.0, 3.0, 1.0), (2.0, 0.0)), ((2.0, -1.0, 5.0), (0.0, 2.0)), ((2.0, 1.0, 1.0), (2.0, 0.0))]
-    for args, expected in examples:
-        label = f"max_backward(dout={args[0]}, x={args[1]}, y={args[2]})"
-        tie = args[1] == args[2]
-        expect_close(call(max_backward, "max_backward", args, ("dout", "x", "y")), expected, name=label,
-                     output_names=("dx", "dy"),
-                     mistakes={"dy": [("on a tie the gradient went to both inputs, which double-counts: "
-                                       "it goes to x only", 2.0)] if tie else [],
-                               "dx": [("on a tie the whole gradient goes to x", 0.0)] if tie else []})
+    """out = max(x, y): the larger input takes the whole upstream gradient; on a tie, x does.
+
+    Floats first (x larger, y larger, a tie), then arrays with a tie in one entry.
+    """
+    examples = [((2.0, 3.0, 1.0), (2.0, 0.0)), ((2.0, -1.0, 5.0), (0.0, 2.0)), ((2.0, 1.0, 1.0), (2.0, 0.0)),
+                ((np.array([2.0, -1.0, 3.0]), np.array([1.0, 5.0, 2.0]), np.array([4.0, 5.0, 0.0])),
+                 (np.array([0.0, -1.0, 3.0]), np.array([2.0, 0.0, 0.0])))]
+    for (dout, x, y), expected in examples:
+        result = call(max_backward, "max_backward", (dout, x, y), ("dout", "x", "y"))
+        _expect(result, expected, f"max_backward(dout={dout!r}, x={x!r}, y={y!r})", ("dx", "dy"),
+                gate_mistakes("max", dout, x, y))
     passed("max_backward")
 
 
 def check_circuit_forward_backward(circuit_forward_backward) -> None:
     """f = (x + y) z at (-2, 5, -4) is -12 with gradients (-4, -4, 3)."""
     result = call(circuit_forward_backward, "circuit_forward_backward", (-2.0, 5.0, -4.0), ("x", "y", "z"))
-    expect_close(result, (-12.0, (-4.0, -4.0, 3.0)), name="circuit_forward_backward(-2, 5, -4)",
-                 output_names=("f", "(dx, dy, dz)"))
+    _expect(result, (-12.0, (-4.0, -4.0, 3.0)), "circuit_forward_backward(-2, 5, -4)", ("f", "(dx, dy, dz)"),
+            circuit_mistakes(-2.0, 5.0, -4.0))
     passed("circuit_forward_backward")
 
 
 def check_neuron_forward_backward(neuron_forward_backward) -> None:
     """w = [2, -3, -3], x = [-1, -2]: f = sigmoid(1); dw and dx against central differences of your f."""
     w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-    f, dw, dx = _tuple(call(neuron_forward_backward, "neuron_forward_backward", (w, x), ("w", "x")),
-                       "neuron_forward_backward", 3)
-    expect_close(f, 0.7310586, name="f", rtol=1e-6)
 
-    def forward(w_, x_):
+    def run(w_, x_):
         return _tuple(call(neuron_forward_backward, "neuron_forward_backward", (w_, x_), ("w", "x")),
-                      "neuron_forward_backward", 3)[0]
-    expect_close(dw, num_grad(lambda v: forward(v, x), w), name="dw", rtol=1e-6, atol=1e-9)
-    expect_close(dx, num_grad(lambda v: forward(w, v), x), name="dx", rtol=1e-6, atol=1e-9)
+                      "neuron_forward_backward", 3)
+
+    result = run(w, x)  # on the example itself first, then around it for central differences
+    expected = (0.7310585786300049, num_grad(lambda v: run(v, x)[0], w), num_grad(lambda v: run(w, v)[0], x))
+    _expect(result, expected, "neuron_forward_backward(w=[2, -3, -3], x=[-1, -2])", ("f", "dw", "dx"),
+            neuron_mistakes(w, x), rtol=1e-6, atol=1e-9)
     passed("neuron_forward_backward")
 
 
@@ -86,21 +176,20 @@ def check_squared_error_forward_backward(squared_error_forward_backward) -> None
     """w = 2, x = 3, b = 1, y = 4: L = 9, dL/dw = 18, dL/db = 6."""
     result = call(squared_error_forward_backward, "squared_error_forward_backward", (2.0, 3.0, 1.0, 4.0),
                   ("w", "x", "b", "y"))
-    expect_close(result, (9.0, 18.0, 6.0), name="squared_error_forward_backward(2, 3, 1, 4)",
-                 output_names=("L", "dw", "db"),
-                 mistakes={"dw": [("the factor x of d(wx)/dw is missing", 6.0)],
-                           "db": [("db should be dL/dp = 2d", 18.0)]})
+    _expect(result, (9.0, 18.0, 6.0), "squared_error_forward_backward(w=2, x=3, b=1, y=4)", ("L", "dw", "db"),
+            squared_error_mistakes(2.0, 3.0, 1.0, 4.0))
     passed("squared_error_forward_backward")
 
 
 def check_fanout_forward_backward(fanout_forward_backward) -> None:
-    """At x = 1.5: f against its value, df/dx against central differences of your own f."""
-    f, dfdx = _tuple(call(fanout_forward_backward, "fanout_forward_backward", (1.5,), ("x",)),
-                     "fanout_forward_backward", 2)
-    expect_close(f, 3.4763617, name="f at x = 1.5", rtol=1e-6)
-    numeric = num_derivative(lambda v: _tuple(call(fanout_forward_backward, "fanout_forward_backward",
-                                                    (float(v),), ("x",)), "fanout_forward_backward", 2)[0], 1.5)
-    expect_close(dfdx, numeric, name="df/dx at x = 1.5", rtol=1e-6, atol=1e-9,
-                 mistakes={"df/dx at x = 1.5": [("only the last path's gradient survived: accumulate with +=",
-                                                 3.0)]})
+    """At x = 1.5 and on an array: f against its definition, df/dx against central differences of your own f."""
+    def run(x):
+        return _tuple(call(fanout_forward_backward, "fanout_forward_backward", (x,), ("x",)),
+                      "fanout_forward_backward", 2)
+
+    for x in (1.5, np.array([-2.0, 0.0, 0.75])):
+        result = run(x)  # on the example itself first, then around it for central differences
+        numeric = num_derivative(lambda v: run(v if np.ndim(x) else float(v))[0], x)
+        _expect(result, (x * _sigmoid(x) + x ** 2, numeric), f"fanout_forward_backward(x={x!r})", ("f", "dfdx"),
+                fanout_mistakes(x), rtol=1e-6, atol=1e-9)
     passed("fanout_forward_backward")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule.visible.scalar_derivatives import COMPOSITE_MISTAKES, activation_mistakes
+
 from .. import scalar_derivatives as ref
 from ..spec import Case, HiddenTest
 
@@ -43,6 +45,8 @@ def _difference_mistakes(name, right, other, other_name):
     def mistakes(inputs):
         f, x, h = inputs["f"], inputs["x"], inputs["h"]
         return {name: [(f"this is the {other_name} difference, not the one asked for", other(f, x, h)),
+                       ("this is the backward difference (f(x) - f(x - h)) / h, not the one asked for",
+                        (f(x) - f(x - h)) / h),
                        ("the step h passed in was ignored (h = 1e-5 was used instead)", right(f, x, 1e-5))]}
     return mistakes
 
@@ -53,8 +57,12 @@ def _errors_mistakes(inputs):
     fwd = np.array([(f(x + h) - f(x)) / h - df(x) for h in hs])
     cen = np.array([(f(x + h) - f(x - h)) / (2 * h) - df(x) for h in hs])
     swapped = "the two arrays are swapped: return (forward_errors, central_errors)"
-    return {"forward_errors": [("the error is signed: take the absolute value", fwd), (swapped, central)],
-            "central_errors": [("the error is signed: take the absolute value", cen), (swapped, forward)]}
+    relative = "these are relative errors: return the absolute errors |estimate - df(x)|"
+    exact = abs(df(x))
+    return {"forward_errors": [("the error is signed: take the absolute value", fwd), (swapped, central),
+                               (relative, forward / exact)],
+            "central_errors": [("the error is signed: take the absolute value", cen), (swapped, forward),
+                               (relative, central / exact)]}
 
 
 def _activation_cases(kinks):
@@ -68,24 +76,39 @@ def _activation_cases(kinks):
     )
 
 
-def _z(inputs):
-    return np.asarray(inputs["z"], dtype=np.float64)
+def _activation_mistakes(name):
+    def mistakes(inputs):
+        return {name: activation_mistakes(name, inputs["z"], inputs.get("alpha", 0.01))}
+    return mistakes
 
 
-def _sigmoid(z):
-    return 0.5 * (1 + np.tanh(0.5 * z))
+def _composite_mistakes(inputs):
+    x = inputs["x"]
+    b = np.exp(x ** 2)
+    c = x ** 2 + b
+    sqrt_part, cos_part = 1 / (2 * np.sqrt(c)), -np.sin(c)
+    wrong = {
+        "no_2x": (1 + b) * (sqrt_part + cos_part),
+        "no_path_b": 2 * x * (sqrt_part + cos_part),
+        "no_path_a": 2 * x * b * (sqrt_part + cos_part),
+        "no_path_e": 2 * x * (1 + b) * sqrt_part,
+        "no_path_d": 2 * x * (1 + b) * cos_part,
+        "sin_sign": 2 * x * (1 + b) * (sqrt_part - cos_part),
+        "no_half": 2 * x * (1 + b) * (2 * sqrt_part + cos_part),
+    }
+    return {"dfdx": [(COMPOSITE_MISTAKES[key], value) for key, value in wrong.items()]}
 
 
 TESTS = [
     HiddenTest(
         "forward_difference", ("forward_difference",), _difference_cases(),
-        mistakes=_difference_mistakes("forward_difference", ref.forward_difference,
-                                                 ref.central_difference, "central"),
+        mistakes=_difference_mistakes("forward_difference", ref.forward_difference, ref.central_difference,
+                                      "central"),
         rtol=1e-6, atol=1e-8),
     HiddenTest(
         "central_difference", ("central_difference",), _difference_cases(),
-        mistakes=_difference_mistakes("central_difference", ref.central_difference,
-                                                 ref.forward_difference, "forward"),
+        mistakes=_difference_mistakes("central_difference", ref.central_difference, ref.forward_difference,
+                                      "forward"),
         rtol=1e-6, atol=1e-8),
     HiddenTest(
         "difference_errors", ("difference_errors",),
@@ -96,44 +119,23 @@ TESTS = [
               lambda rng: {"f": cubic, "df": cubic_prime, "x": float(rng.uniform(1, 2)),
                            "hs": np.logspace(-1, -4, 4)}),
          Case("a single step", lambda rng: {"f": np.exp, "df": np.exp, "x": 0.3, "hs": [0.05]})),
-        outputs=("forward_errors", "central_errors"), mistakes=_errors_mistakes, rtol=1e-5, atol=1e-9),
-    HiddenTest(
-        "sigmoid_grad", ("sigmoid_grad",), _activation_cases([-1.0, 0.0, 1.0]),
-        mistakes=lambda i: {"sigmoid_grad": [
-            ("the formula s(1 - s) was applied to z itself: s must be sigmoid(z)", _z(i) * (1 - _z(i))),
-            ("this is sigmoid(z), not its derivative", _sigmoid(_z(i))),
-            ("the factor (1 - sigmoid(z)) is missing", _sigmoid(_z(i)))]}),
-    HiddenTest(
-        "tanh_grad", ("tanh_grad",), _activation_cases([-1.0, 0.0, 1.0]),
-        mistakes=lambda i: {"tanh_grad": [
-            ("1 - t^2 was applied to z itself: t must be tanh(z)", 1 - _z(i) ** 2),
-            ("this is tanh(z), not its derivative", np.tanh(_z(i))),
-            ("the square is missing: the derivative is 1 - tanh(z)**2", 1 - np.tanh(_z(i)))]}),
-    HiddenTest(
-        "relu_grad", ("relu_grad",), _activation_cases([-1e-3, 0.0, 1e-3, 0.0]),
-        mistakes=lambda i: {"relu_grad": [
-            ("at the kink z = 0 the derivative is taken as 0 in this course: use z > 0, not z >= 0",
-             (_z(i) >= 0).astype(float)),
-            ("this is relu(z) = max(0, z), not its derivative", np.maximum(_z(i), 0))]}),
+        outputs=("forward_errors", "central_errors"), mistakes=_errors_mistakes, rtol=1e-5, atol=1e-9,
+        points=2),
+    HiddenTest("sigmoid_grad", ("sigmoid_grad",), _activation_cases([-1.0, 0.0, 1.0]),
+               mistakes=_activation_mistakes("sigmoid_grad")),
+    HiddenTest("tanh_grad", ("tanh_grad",), _activation_cases([-1.0, 0.0, 1.0]),
+               mistakes=_activation_mistakes("tanh_grad")),
+    HiddenTest("relu_grad", ("relu_grad",), _activation_cases([-1e-3, 0.0, 1e-3, 0.0]),
+               mistakes=_activation_mistakes("relu_grad")),
     HiddenTest(
         "leaky_relu_grad", ("leaky_relu_grad",),
         _activation_cases([-1e-3, 0.0, 1e-3]) + (
             Case("alpha = 0.2 passed in", lambda rng: {"z": rng.normal(0, 1, (2, 3)), "alpha": 0.2}),
             Case("alpha = 0.1 at the kink", lambda rng: {"z": np.array([-2.0, 0.0, 2.0]), "alpha": 0.1})),
-        mistakes=lambda i: {"leaky_relu_grad": [
-            ("at the kink z = 0 the slope should be alpha: use z > 0, not z >= 0",
-             np.where(_z(i) >= 0, 1.0, i.get("alpha", 0.01))),
-            ("the alpha passed in was ignored (0.01 was used)", np.where(_z(i) > 0, 1.0, 0.01)),
-            ("the slope for z <= 0 should be alpha, not 0", (_z(i) > 0).astype(float))]}),
+        mistakes=_activation_mistakes("leaky_relu_grad")),
     HiddenTest(
         "composite_and_grad", ("composite_and_grad",),
         tuple(Case(f"x drawn from {lo, hi}", lambda rng, lo=lo, hi=hi: {"x": float(rng.uniform(lo, hi))})
               for lo, hi in [(-1.5, -0.5), (0.2, 1.0), (1.0, 1.6)]) + (Case("x = 0", lambda rng: {"x": 0.0}),),
-        outputs=("f", "dfdx"),
-        mistakes=lambda i: {"dfdx": [
-            ("the factor 2x of d(x^2)/dx is missing", ref.composite_and_grad(i["x"])[1] / (2 * i["x"] or 1)),
-            ("the path through exp(x^2) was not added (gradients from two paths must be summed)",
-             (1 / (2 * np.sqrt(i["x"] ** 2 + np.exp(i["x"] ** 2))) - np.sin(i["x"] ** 2 + np.exp(i["x"] ** 2)))
-             * 2 * i["x"]),
-        ]}, rtol=1e-7),
+        outputs=("f", "dfdx"), mistakes=_composite_mistakes, rtol=1e-7, points=3),
 ]

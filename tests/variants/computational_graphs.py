@@ -1,0 +1,371 @@
+"""Learner-style implementations for notebook 02, computational graphs.
+
+``VALID``: other correct ways to write each graded function (they keep full
+marks). ``WRONG``: the mistakes learners make (they lose the test cell's
+points; ``diagnosis`` is a phrase the failure message must contain).
+"""
+from __future__ import annotations
+
+from . import Variant
+
+__all__ = ["VALID", "WRONG"]
+
+VALID = [
+    # ---- add_backward
+    Variant("add_backward", "returns dout itself, twice", '''
+def add_backward(dout):
+    return dout, dout
+'''),
+    Variant("add_backward", "ones_like times dout", '''
+import numpy as np
+
+def add_backward(dout):
+    local = np.ones_like(dout)
+    return local * dout, local * dout
+'''),
+    # ---- mul_backward
+    Variant("mul_backward", "np.multiply, named local gradients", '''
+import numpy as np
+
+def mul_backward(dout, x, y):
+    local_x, local_y = y, x
+    return np.multiply(local_x, dout), np.multiply(local_y, dout)
+'''),
+    # ---- max_backward
+    Variant("max_backward", "a 0/1 mask and its complement", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    mask = (np.asarray(x) >= np.asarray(y)).astype(float)
+    return dout * mask, dout * (1.0 - mask)
+'''),
+    Variant("max_backward", "np.vectorize over a scalar rule", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    def one(d, a, b):
+        return (d, 0.0) if a >= b else (0.0, d)
+    return np.vectorize(one)(dout, x, y)
+'''),
+    Variant("max_backward", "the smaller-input condition, inverted", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    to_y = np.less(x, y)
+    return np.where(to_y, 0.0, dout), np.where(to_y, dout, 0.0)
+'''),
+    # ---- circuit_forward_backward
+    Variant("circuit_forward_backward", "closed form, no staging", '''
+def circuit_forward_backward(x, y, z):
+    return (x + y) * z, (z, z, x + y)
+'''),
+    Variant("circuit_forward_backward", "gradients as a NumPy array unpacked into a tuple", '''
+import numpy as np
+
+def circuit_forward_backward(x, y, z):
+    q = x + y
+    grads = np.array([1.0, 1.0, 0.0]) * z + np.array([0.0, 0.0, 1.0]) * q
+    return q * z, tuple(grads)
+'''),
+    # ---- neuron_forward_backward
+    Variant("neuron_forward_backward", "a loop and the math module", '''
+import math
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    z = w[2]
+    for i in range(2):
+        z += w[i] * x[i]
+    f = 1.0 / (1.0 + math.exp(-z))
+    dz = f * (1.0 - f)
+    dw = np.zeros(3)
+    dx = np.zeros(2)
+    for i in range(2):
+        dw[i] = x[i] * dz
+        dx[i] = w[i] * dz
+    dw[2] = dz
+    return f, dw, dx
+'''),
+    Variant("neuron_forward_backward", "an augmented input [x0, x1, 1] and a dot product", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    w = np.asarray(w, dtype=float)
+    xa = np.append(np.asarray(x, dtype=float), 1.0)
+    f = 0.5 * (1.0 + np.tanh(0.5 * (w @ xa)))
+    dz = f * (1.0 - f)
+    return float(f), dz * xa, dz * w[:2]
+'''),
+    Variant("neuron_forward_backward", "in-place work on copies", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    dw = np.array(w, dtype=float)
+    dx = np.array(x, dtype=float)
+    f = 1.0 / (1.0 + np.exp(-(dw[0] * dx[0] + dw[1] * dx[1] + dw[2])))
+    dz = f * (1.0 - f)
+    w0, w1 = dw[0], dw[1]
+    dw[0], dw[1], dw[2] = dx[0] * dz, dx[1] * dz, dz
+    dx[0], dx[1] = w0 * dz, w1 * dz
+    return float(f), dw, dx
+'''),
+    # ---- squared_error_forward_backward
+    Variant("squared_error_forward_backward", "closed form", '''
+def squared_error_forward_backward(w, x, b, y):
+    d = w * x + b - y
+    return d ** 2, 2 * d * x, 2 * d
+'''),
+    Variant("squared_error_forward_backward", "math.pow and the other association order", '''
+import math
+
+def squared_error_forward_backward(w, x, b, y):
+    d = w * x + (b - y)
+    return math.pow(d, 2), x * (2 * d), d + d
+'''),
+    # ---- fanout_forward_backward
+    Variant("fanout_forward_backward", "closed form", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    return x * s + x ** 2, s + x * s * (1.0 - s) + 2.0 * x
+'''),
+    Variant("fanout_forward_backward", "accumulated from zero, other path order", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 0.5 * (1.0 + np.tanh(0.5 * x))
+    f = x * s + x * x
+    dx = 0.0
+    dx += s * (1.0 - s) * x
+    dx += x + x
+    dx += s
+    return f, dx
+'''),
+    Variant("fanout_forward_backward", "in-place accumulation on a copy", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    f = x * s + x ** 2
+    dx = np.array(x, dtype=float, copy=True)
+    dx *= 2.0
+    dx += s
+    dx += x * s * (1.0 - s)
+    return f, (float(dx) if dx.ndim == 0 else dx)
+'''),
+]
+
+WRONG = [
+    # ---- add_backward
+    Variant("add_backward", "returns the local gradients 1", '''
+def add_backward(dout):
+    return 1.0, 1.0
+''', "multiply it by the upstream gradient dout"),
+    Variant("add_backward", "splits dout in half", '''
+def add_backward(dout):
+    return dout / 2, dout / 2
+''', "does not split dout in half"),
+    Variant("add_backward", "an object equal to everything", '''
+class _Anything:
+    def __eq__(self, other):
+        return True
+
+def add_backward(dout):
+    return _Anything(), _Anything()
+''', "should be"),
+    # ---- mul_backward
+    Variant("mul_backward", "local gradients only", '''
+def mul_backward(dout, x, y):
+    return y, x
+''', "multiply it by the upstream gradient dout"),
+    Variant("mul_backward", "no swap", '''
+def mul_backward(dout, x, y):
+    return dout * x, dout * y
+''', "swapped"),
+    Variant("mul_backward", "calls the reference", '''
+def mul_backward(dout, x, y):
+    from chainrule_reference.computational_graphs import mul_backward as _ref
+    return _ref(dout, x, y)
+''', "reference implementation"),
+    # ---- max_backward
+    Variant("max_backward", "indicator rule: double-counts at a tie", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    return np.where(x >= y, dout, 0.0), np.where(y >= x, dout, 0.0)
+''', "double-counts"),
+    Variant("max_backward", "tie goes to y", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    return np.where(x > y, dout, 0.0), np.where(x > y, 0.0, dout)
+''', "not to y"),
+    Variant("max_backward", "routes to the smaller input", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    return np.where(x <= y, dout, 0.0), np.where(x <= y, 0.0, dout)
+''', "smaller input"),
+    Variant("max_backward", "local gradients only", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    to_x = np.asarray(x) >= np.asarray(y)
+    return to_x.astype(float), (~to_x).astype(float)
+''', "multiply it by the upstream gradient dout"),
+    Variant("max_backward", "an if statement that works for floats only", '''
+def max_backward(dout, x, y):
+    if x >= y:
+        return dout, 0.0
+    return 0.0, dout
+''', "truth value"),
+    # ---- circuit_forward_backward
+    Variant("circuit_forward_backward", "hard-codes the visible example", '''
+def circuit_forward_backward(x, y, z):
+    return -12.0, (-4.0, -4.0, 3.0)
+''', None),
+    Variant("circuit_forward_backward", "dz = z", '''
+def circuit_forward_backward(x, y, z):
+    q = x + y
+    return q * z, (z, z, z)
+''', "dz should be the value q = x + y"),
+    Variant("circuit_forward_backward", "add gate's local gradient not multiplied by dq", '''
+def circuit_forward_backward(x, y, z):
+    q = x + y
+    return q * z, (1.0, 1.0, q)
+''', "multiply it by the gradient dq = z"),
+    Variant("circuit_forward_backward", "a flat tuple of four", '''
+def circuit_forward_backward(x, y, z):
+    q = x + y
+    return q * z, z, z, q
+''', "tuple of 2 values"),
+    # ---- neuron_forward_backward
+    Variant("neuron_forward_backward", "sigmoid's derivative at the output", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    sig = lambda v: 1.0 / (1.0 + np.exp(-v))
+    f = sig(w[0] * x[0] + w[1] * x[1] + w[2])
+    dz = sig(f) * (1.0 - sig(f))
+    return float(f), np.array([x[0], x[1], 1.0]) * dz, w[:2] * dz
+''', "taken at the output"),
+    Variant("neuron_forward_backward", "no sigmoid local gradient", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    f = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    return float(f), np.array([x[0], x[1], 1.0]), w[:2].copy()
+''', "f (1 - f), is missing"),
+    Variant("neuron_forward_backward", "dx uses x", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    f = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    dz = f * (1.0 - f)
+    return float(f), np.array([x[0], x[1], 1.0]) * dz, x * dz
+''', "dx uses x instead of w"),
+    Variant("neuron_forward_backward", "writes dw into the input w", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    f = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    dz = f * (1.0 - f)
+    dx = w[:2] * dz
+    dw = w
+    dw[:2] = x * dz
+    dw[2] = dz
+    return float(f), dw, dx
+''', "in place"),
+    Variant("neuron_forward_backward", "forgets the bias's gradient", '''
+import numpy as np
+
+def neuron_forward_backward(w, x):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    f = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    dz = f * (1.0 - f)
+    return float(f), x * dz, w[:2] * dz
+''', "shape (2,), expected (3,)"),
+    # ---- squared_error_forward_backward
+    Variant("squared_error_forward_backward", "factor x missing in dw", '''
+def squared_error_forward_backward(w, x, b, y):
+    d = w * x + b - y
+    return d ** 2, 2 * d, 2 * d
+''', "the factor x of d(w x)/dw is missing"),
+    Variant("squared_error_forward_backward", "dw uses w", '''
+def squared_error_forward_backward(w, x, b, y):
+    d = w * x + b - y
+    return d ** 2, 2 * d * w, 2 * d
+''', "dw uses w where x belongs"),
+    Variant("squared_error_forward_backward", "square gate's factor 2 forgotten", '''
+def squared_error_forward_backward(w, x, b, y):
+    d = w * x + b - y
+    return d ** 2, d * x, d
+''', "a factor 2 is missing"),
+    Variant("squared_error_forward_backward", "d = y - p without the subtract gate's -1", '''
+def squared_error_forward_backward(w, x, b, y):
+    d = y - (w * x + b)
+    dd = 2 * d
+    return d ** 2, dd * x, dd
+''', "the sign is flipped"),
+    Variant("squared_error_forward_backward", "db multiplied by x too", '''
+def squared_error_forward_backward(w, x, b, y):
+    d = w * x + b - y
+    return d ** 2, 2 * d * x, 2 * d * x
+''', "db should be dL/dp"),
+    # ---- fanout_forward_backward
+    Variant("fanout_forward_backward", "= instead of +=: only the last path is left", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    f = x * s + x ** 2
+    dx = s
+    dx = x * s * (1.0 - s)
+    dx = 2.0 * x
+    return f, dx
+''', "only the last path's gradient is left"),
+    Variant("fanout_forward_backward", "drops the path through the sigmoid", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    return x * s + x ** 2, s + 2.0 * x
+''', "the path through sigmoid(x) was overwritten or dropped"),
+    Variant("fanout_forward_backward", "drops the square's path", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    return x * s + x ** 2, s + x * s * (1.0 - s)
+''', "the path through x^2 was overwritten or dropped"),
+    Variant("fanout_forward_backward", "forgets x's direct use in the product", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    return x * s + x ** 2, x * s * (1.0 - s) + 2.0 * x
+''', "the direct path"),
+    Variant("fanout_forward_backward", "accumulates into the input array", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    f = x * s + x ** 2
+    dx = x
+    dx *= 2.0
+    dx += s + x * s * (1.0 - s)
+    return f, dx
+''', "in place"),
+    Variant("fanout_forward_backward", "the math module: floats only", '''
+import math
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + math.exp(-x))
+    return x * s + x ** 2, s + x * s * (1.0 - s) + 2.0 * x
+''', "raised TypeError"),
+]
