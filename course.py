@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         args = [str(BIN / "jupyter"), "lab", "notebooks", *rest]
     elif command == "test":
-        args = [str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadgroup", *rest]
+        args = [str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope", *rest]
     else:
         args = [str(PYTHON), "benchmarks/run.py", *rest]
     return subprocess.run(args, cwd=ROOT, env=env).returncode

@@ -15,10 +15,6 @@ import matplotlib.font_manager  # noqa: E402,F401
 
 
 def notebook_marker(assignment: str) -> pytest.MarkDecorator:
-    """The marker of a notebook's tests (``-m nb01``), grouped on one xdist worker."""
+    """The marker of a notebook's tests (``-m nb01``)."""
     return getattr(pytest.mark, f"nb{assignment[:2]}")
 
-
-def per_notebook(assignments):
-    """Parametrize over notebooks, each with its marker and xdist group."""
-    return [pytest.param(a, id=a, marks=[notebook_marker(a), pytest.mark.xdist_group(a)]) for a in assignments]

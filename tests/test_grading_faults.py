@@ -6,7 +6,7 @@ import pytest
 from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
                       solution_cells, solution_path, submit, graded_cells, with_sources)
 
-pytestmark = [pytest.mark.slow, pytest.mark.nb01, pytest.mark.xdist_group("faults")]
+pytestmark = [pytest.mark.slow, pytest.mark.nb01]
 
 ASSIGNMENT = ASSIGNMENTS[0]
 

@@ -14,7 +14,7 @@ import itertools
 import nbformat
 import pytest
 
-from .conftest import per_notebook
+from .conftest import notebook_marker
 from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
                       release_path, solution_path, submit, graded_cells, with_sources)
 from .variants import variants_for
@@ -59,49 +59,6 @@ class Graded:
                                 .get("grade_id") == test_id))
 
 
-_CACHE: dict[str, Graded] = {}
-
-
-@pytest.fixture
-def graded(request, tmp_path_factory):
-    assignment = request.param
-    if assignment not in _CACHE:
-        _CACHE[assignment] = Graded(tmp_path_factory.mktemp(assignment), assignment)
-    return _CACHE[assignment]
-
-
-each_notebook = pytest.mark.parametrize("graded", per_notebook(ASSIGNMENTS), indirect=True)
-
-
-@each_notebook
-def test_release_matches_generate_assignment(graded):
-    """Is notebooks/ exactly what `nbgrader generate_assignment` makes from solutions/?"""
-    made = read(graded.course / "notebooks" / graded.assignment / f"{graded.assignment}.ipynb")
-    stored = read(release_path(graded.assignment))
-    assert len(made.cells) == len(stored.cells), "regenerate notebooks/ with nbgrader generate_assignment"
-    for i, (a, b) in enumerate(zip(made.cells, stored.cells)):
-        assert a == b, f"cell {i} differs from what nbgrader generates:\n{b.source[:300]}"
-    assert made.metadata == stored.metadata
-
-
-@each_notebook
-def test_solution_gets_full_marks(graded):
-    """Does the solution notebook score every point of every test cell?"""
-    scores = graded.scores["solution"]
-    assert set(scores) == set(graded.tests)
-    lost = {gid: graded.message("solution", gid) for gid, (s, m) in scores.items() if s != m}
-    assert not lost, f"solution lost points: {lost}"
-
-
-@each_notebook
-def test_blank_release_scores_zero(graded):
-    """Does the unchanged learner notebook score zero, with a 'not implemented yet' message per test?"""
-    scores = graded.scores["blank"]
-    assert scores and all(s == 0 for s, _ in scores.values()), scores
-    for gid in scores:
-        assert "not implemented yet" in graded.message("blank", gid)
-
-
 def _variant_problems(graded, kind):
     problems = []
     for student, batch in graded.planted.items():
@@ -122,17 +79,57 @@ def _variant_problems(graded, kind):
     return problems
 
 
-@each_notebook
-def test_wrong_implementations_lose_their_points_with_a_diagnosis(graded):
-    """Does every planted mistake cost its test cell's points, and only those, with the right message?"""
-    assert any(s.startswith("wrong") for s in graded.planted), "no wrong variants"
-    problems = _variant_problems(graded, "wrong")
-    assert not problems, "\n\n".join(problems)
+@pytest.fixture(scope="class")
+def graded(request, tmp_path_factory):
+    """The notebook of the requesting test class, released and autograded once for the whole class."""
+    assignment = request.cls.assignment
+    return Graded(tmp_path_factory.mktemp(assignment), assignment)
 
 
-@each_notebook
-def test_valid_variants_keep_full_marks(graded):
-    """Do other correct ways of writing each function keep every point?"""
-    assert any(s.startswith("valid") for s in graded.planted), "no valid variants"
-    problems = _variant_problems(graded, "valid")
-    assert not problems, "\n\n".join(problems)
+class RoundTrip:
+    """The round-trip tests of one notebook; one subclass per notebook below."""
+
+    assignment: str
+
+    def test_release_matches_generate_assignment(self, graded):
+        """Is notebooks/ exactly what `nbgrader generate_assignment` makes from solutions/?"""
+        made = read(graded.course / "notebooks" / graded.assignment / f"{graded.assignment}.ipynb")
+        stored = read(release_path(graded.assignment))
+        assert len(made.cells) == len(stored.cells), "regenerate notebooks/ with nbgrader generate_assignment"
+        for i, (a, b) in enumerate(zip(made.cells, stored.cells)):
+            assert a == b, f"cell {i} differs from what nbgrader generates:\n{b.source[:300]}"
+        assert made.metadata == stored.metadata
+
+    def test_solution_gets_full_marks(self, graded):
+        """Does the solution notebook score every point of every test cell?"""
+        scores = graded.scores["solution"]
+        assert set(scores) == set(graded.tests)
+        lost = {gid: graded.message("solution", gid) for gid, (s, m) in scores.items() if s != m}
+        assert not lost, f"solution lost points: {lost}"
+
+    def test_blank_release_scores_zero(self, graded):
+        """Does the unchanged learner notebook score zero, with a 'not implemented yet' message per test?"""
+        scores = graded.scores["blank"]
+        assert scores and all(s == 0 for s, _ in scores.values()), scores
+        for gid in scores:
+            assert "not implemented yet" in graded.message("blank", gid)
+
+    def test_wrong_implementations_lose_their_points_with_a_diagnosis(self, graded):
+        """Does every planted mistake cost its test cell's points, and only those, with the right message?"""
+        assert any(s.startswith("wrong") for s in graded.planted), "no wrong variants"
+        problems = _variant_problems(graded, "wrong")
+        assert not problems, "\n\n".join(problems)
+
+    def test_valid_variants_keep_full_marks(self, graded):
+        """Do other correct ways of writing each function keep every point?"""
+        assert any(s.startswith("valid") for s in graded.planted), "no valid variants"
+        problems = _variant_problems(graded, "valid")
+        assert not problems, "\n\n".join(problems)
+
+
+# One test class per notebook: pytest-xdist (--dist loadscope) keeps a class on
+# one worker, so each notebook's class is autograded once, in parallel with the others.
+for _assignment in ASSIGNMENTS:
+    _name = f"TestNotebook{_assignment[:2]}"
+    globals()[_name] = type(_name, (RoundTrip,), {"assignment": _assignment,
+                                                 "pytestmark": [notebook_marker(_assignment)]})
