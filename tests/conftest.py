@@ -1,13 +1,14 @@
-"""Shared set-up: the venv's tools on PATH (nbgrader calls `alembic` by name) and a marker per notebook."""
+"""Shared set-up: the venv's tools on PATH (nbgrader calls `alembic` by name), Jupyter isolated from
+the user's own kernels and config (so the python3 kernel is this environment's), a marker per notebook."""
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+from .nbtools import isolated_env  # noqa: E402
+
+os.environ.update(isolated_env())
 
 # Build matplotlib's font cache here, once, so that no kernel prints
 # "Matplotlib is building the font cache" to stderr during a test.
