@@ -9,8 +9,6 @@ function with the most variants, not one per variant.
 """
 from __future__ import annotations
 
-import itertools
-
 import nbformat
 import pytest
 
@@ -23,12 +21,19 @@ pytestmark = pytest.mark.slow
 
 
 def _batches(variants):
-    """Split variants into submissions with at most one variant per solution cell."""
-    by_cell: dict[str, list] = {}
+    """Split variants into submissions: at most one variant per solution cell, and no
+    variant beside one whose test cell it affects (or that affects its own)."""
+    batches: list[list] = []
     for v in variants:
-        by_cell.setdefault(v.cell, []).append(v)
-    return [[v for v in batch if v is not None]
-            for batch in itertools.zip_longest(*by_cell.values())]
+        for batch in batches:
+            tests = {u.test for u in batch}
+            affected = {gid for u in batch for gid in u.affects}
+            if v.test not in tests | affected and not set(v.affects) & tests:
+                batch.append(v)
+                break
+        else:
+            batches.append([v])
+    return batches
 
 
 class Graded:
@@ -65,8 +70,11 @@ def _variant_problems(graded, kind):
         if not student.startswith(kind):
             continue
         planted = {v.test: v for v in batch}
+        affected = {gid for v in batch for gid in v.affects}
         for gid, (score, max_score) in graded.scores[student].items():
             v = planted.get(gid)
+            if v is None and gid in affected:
+                continue
             if v is None or kind == "valid":
                 if score != max_score:
                     what = f"valid variant '{v.label}' of {v.cell}" if v else f"{gid}, which has no planted mistake,"

@@ -16,7 +16,7 @@ from chainrule.gradcheck import num_derivative, num_grad
 from chainrule_reference import computational_graphs as cg
 from chainrule_reference import scalar_derivatives as sd
 
-settings.register_profile("course", max_examples=40, deadline=None)
+settings.register_profile("course", max_examples=40, deadline=None, derandomize=True)
 settings.load_profile("course")
 
 DTYPES = [np.float64, np.float32]

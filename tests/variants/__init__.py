@@ -1,7 +1,7 @@
 """Learner-style implementations of the graded functions, for the grading tests.
 
-Each notebook has a module here (named like its reference module) with two
-lists of :class:`Variant`: ``VALID`` (other correct ways to write a function:
+Each notebook has a module here (named like its reference module) with
+``NOTEBOOK`` (the assignment name) and two lists of :class:`Variant`: ``VALID`` (other correct ways to write a function:
 they must keep full marks) and ``WRONG`` (the mistakes learners make: they
 must lose the points of their test cell, with the right diagnosis).
 
@@ -12,14 +12,10 @@ pass or fail (``test_<name>``, where ``<name>`` is the hidden test's name).
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass
 
-__all__ = ["NOTEBOOK_MODULES", "Variant", "variants_for"]
-
-NOTEBOOK_MODULES = {
-    "01-scalar-derivatives": "scalar_derivatives",
-    "02-computational-graphs": "computational_graphs",
-}
+__all__ = ["Variant", "variants_for"]
 
 
 @dataclass(frozen=True)
@@ -28,12 +24,15 @@ class Variant:
 
     ``diagnosis`` (WRONG only): a phrase the failure message must contain,
     case-insensitively; None where only failing is required (a hard-coded
-    answer, say, has no single named mistake).
+    answer, say, has no single named mistake). ``affects``: grade ids of other
+    test cells that rely on this function and may lose their points too (a
+    training run that calls the loss, say).
     """
     cell: str
     label: str
     source: str
     diagnosis: str | None = None
+    affects: tuple[str, ...] = ()
 
     @property
     def test(self) -> str:
@@ -42,5 +41,8 @@ class Variant:
 
 def variants_for(notebook: str) -> tuple[list[Variant], list[Variant]]:
     """``(VALID, WRONG)`` of a notebook, by its assignment name."""
-    module = importlib.import_module(f"{__name__}.{NOTEBOOK_MODULES[notebook]}")
-    return module.VALID, module.WRONG
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if module.NOTEBOOK == notebook:
+            return module.VALID, module.WRONG
+    raise LookupError(f"no variants module for {notebook}")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from . import Variant
 
-__all__ = ["VALID", "WRONG"]
+__all__ = ["NOTEBOOK", "VALID", "WRONG"]
+
+NOTEBOOK = "02-computational-graphs"
 
 VALID = [
     # ---- add_backward

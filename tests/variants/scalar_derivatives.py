@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from . import Variant
 
-__all__ = ["VALID", "WRONG"]
+__all__ = ["NOTEBOOK", "VALID", "WRONG"]
+
+NOTEBOOK = "01-scalar-derivatives"
 
 VALID = [
     # forward_difference

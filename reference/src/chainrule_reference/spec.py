@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Case", "HiddenTest", "draw_inputs"]
+__all__ = ["Case", "HiddenTest", "backward_of", "draw_inputs", "forward_of"]
 
 Inputs = dict[str, Any]
 Impl = Mapping[str, Callable]
@@ -55,6 +55,9 @@ class HiddenTest:
         mistakes: ``mistakes(inputs)`` gives, per output path, the known wrong
             answers ``(description, value)`` used to diagnose a failure.
         same_dtype: outputs must have the dtype of the inputs (layer functions).
+        judge: ``judge(actual, expected, inputs)`` replaces the comparison with
+            the reference's answer, for tests that set a bar rather than a value
+            (a training run's accuracy, say); it raises CheckFailure.
     """
     name: str
     functions: tuple[str, ...]
@@ -65,6 +68,7 @@ class HiddenTest:
     rtol: float = 1e-6
     atol: float = 1e-9
     same_dtype: bool = False
+    judge: Callable[[Any, Any, Inputs], None] | None = None
     points: int = field(default=1, compare=False)
 
     def run(self, impl: Impl, inputs: Inputs) -> Any:
@@ -79,3 +83,32 @@ class HiddenTest:
 def draw_inputs(test: HiddenTest) -> list[Inputs]:
     """The inputs of every case of ``test``, the same on every call."""
     return [case.draw(np.random.default_rng([test.seed(), i])) for i, case in enumerate(test.cases)]
+
+
+def _out_and_cache(result: Any, name: str) -> tuple[Any, Any]:
+    from chainrule.checking import CheckFailure, describe
+
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise CheckFailure(f"{name} should return a tuple (out, cache), but it returned {describe(result)}.")
+    return result
+
+
+def forward_of(forward: str) -> Callable[[Impl, Inputs], Any]:
+    """``call`` for a layer's forward test: ``out`` of ``forward(*inputs)``; the cache is not judged."""
+    def call(impl: Impl, inputs: Inputs) -> Any:
+        return _out_and_cache(impl[forward](*inputs.values()), forward)[0]
+    return call
+
+
+def backward_of(forward: str, backward: str) -> Callable[[Impl, Inputs], Any]:
+    """``call`` for a layer's backward test: ``backward(dout, cache)`` with the cache from ``forward``.
+
+    The inputs hold the forward's arguments in order, then ``dout``. The cache
+    always comes from the same implementation's forward (the learner's own,
+    when grading), since what goes into it is the learner's choice.
+    """
+    def call(impl: Impl, inputs: Inputs) -> Any:
+        args = [v for k, v in inputs.items() if k != "dout"]
+        _, cache = _out_and_cache(impl[forward](*args), forward)
+        return impl[backward](inputs["dout"], cache)
+    return call

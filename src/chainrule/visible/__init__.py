@@ -4,18 +4,21 @@ A check takes the learner's function, runs it on the notebook's example, and
 prints ``[ok] ...`` or raises :class:`chainrule.CheckFailure` with what was
 expected, what came, and the likely mistake. Checks need no reference
 implementation.
-"""
-from .computational_graphs import (check_add_backward, check_circuit_forward_backward,
-                                   check_fanout_forward_backward, check_max_backward, check_mul_backward,
-                                   check_neuron_forward_backward, check_squared_error_forward_backward)
-from .scalar_derivatives import (check_central_difference, check_composite_and_grad, check_difference_errors,
-                                 check_forward_difference, check_leaky_relu_grad, check_relu_grad,
-                                 check_sigmoid_grad, check_tanh_grad)
 
-__all__ = [
-    "check_add_backward", "check_central_difference", "check_circuit_forward_backward",
-    "check_composite_and_grad", "check_difference_errors", "check_fanout_forward_backward",
-    "check_forward_difference", "check_leaky_relu_grad", "check_max_backward", "check_mul_backward",
-    "check_neuron_forward_backward", "check_relu_grad", "check_sigmoid_grad",
-    "check_squared_error_forward_backward", "check_tanh_grad",
-]
+Every name in a module's ``__all__`` is available here, so a notebook writes
+``from chainrule.visible import check_affine_backward``.
+"""
+import importlib
+import pkgutil
+
+__all__: list[str] = []
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name.startswith("_"):
+        continue
+    _module = importlib.import_module(f"{__name__}.{_info.name}")
+    for _name in _module.__all__:
+        if _name in globals():
+            raise ValueError(f"two visible checks are named {_name}")
+        globals()[_name] = getattr(_module, _name)
+        __all__.append(_name)

@@ -8,7 +8,9 @@ from chainrule.visible.computational_graphs import (circuit_mistakes, fanout_mis
 
 from ..spec import Case, HiddenTest
 
-__all__ = ["TESTS"]
+__all__ = ["NOTEBOOK", "TESTS"]
+
+NOTEBOOK = "02-computational-graphs"
 
 
 def _upstream(rng, shape=()):

@@ -8,7 +8,9 @@ from chainrule.visible.scalar_derivatives import COMPOSITE_MISTAKES, activation_
 from .. import scalar_derivatives as ref
 from ..spec import Case, HiddenTest
 
-__all__ = ["TESTS"]
+__all__ = ["NOTEBOOK", "TESTS"]
+
+NOTEBOOK = "01-scalar-derivatives"
 
 
 def wave(x):
