@@ -8,17 +8,6 @@ implementation.
 Every name in a module's ``__all__`` is available here, so a notebook writes
 ``from chainrule.visible import check_affine_backward``.
 """
-import importlib
-import pkgutil
+from .._collect import collect
 
-__all__: list[str] = []
-
-for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _info.name.startswith("_"):
-        continue
-    _module = importlib.import_module(f"{__name__}.{_info.name}")
-    for _name in _module.__all__:
-        if _name in globals():
-            raise ValueError(f"two visible checks are named {_name}")
-        globals()[_name] = getattr(_module, _name)
-        __all__.append(_name)
+__all__ = collect(__name__, __path__, globals())
