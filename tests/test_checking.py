@@ -89,3 +89,11 @@ def test_diagnose_picks_the_matching_candidate():
     """Does diagnose return the first candidate that matches, and None when none does?"""
     assert diagnose(np.ones(2), [("a", np.zeros(2)), ("b", np.ones(2))]) == "b"
     assert diagnose(np.ones(2), [("a", np.zeros(2))]) is None
+
+
+def test_known_mistake_of_another_shape_is_named():
+    """Is a wrong-shaped answer that matches a named mistake (a layout mix-up) called by that name?"""
+    grad = np.array([[1.0], [2.0], [3.0]])
+    with pytest.raises(CheckFailure, match="numerator layout"):
+        expect_close(grad.T.copy(), grad, name="dJ/dx",
+                     mistakes={"dJ/dx": [("this is the Jacobian in numerator layout, a (1, n) row", grad.T)]})

@@ -180,7 +180,9 @@ def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: flo
         if actual.dtype.kind not in "fiu":
             raise CheckFailure(f"{path} should hold real numbers, but its dtype is {actual.dtype}.")
         if actual.shape != exp.shape:
-            hint = diagnose_shape(actual.shape, exp.shape)
+            # A known mistake of another shape (a Jacobian where a gradient belongs, say) is
+            # named first; otherwise the shapes themselves suggest the mistake.
+            hint = diagnose(actual, mistakes) or diagnose_shape(actual.shape, exp.shape)
             raise CheckFailure(
                 f"{path} has shape {actual.shape}, expected {exp.shape}." + (f"\n  Likely mistake: {hint}." if hint else ""))
         if same_dtype and actual.dtype != exp.dtype:
