@@ -56,7 +56,9 @@ class Graded:
         for student, nb in self.submissions.items():
             submit(self.course, student, assignment, nb)
         nbgrader("autograde", assignment, "--force", "--create", cwd=self.course)
-        self.scores = gradebook_scores(self.course, assignment)
+        # Autograded test cells only: a written answer waits for a human grader.
+        self.scores = {student: {gid: grade for gid, grade in grades.items() if gid in self.tests}
+                       for student, grades in gradebook_scores(self.course, assignment).items()}
 
     def message(self, student, test_id):
         nb = autograded(self.course, student, self.assignment)

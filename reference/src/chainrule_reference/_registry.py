@@ -25,23 +25,44 @@ class ReferenceUsedError(CheckFailure):
     """A learner's function called the reference implementation."""
 
 
-def reference_impl(fn: Callable) -> Callable:
-    """Register ``fn`` as the reference implementation of the graded function of its name."""
-    if fn.__name__ in REFERENCE:
-        raise ValueError(f"two reference implementations are named {fn.__name__}")
+def _refuse(name: str) -> None:
+    if _learner_depth:
+        raise ReferenceUsedError(
+            f"the code under test called the reference implementation {name} "
+            "from chainrule_reference. Graded functions must be your own code.")
 
-    @functools.wraps(fn)
+
+def reference_impl(obj: Callable) -> Callable:
+    """Register ``obj`` as the reference implementation of the graded function (or class) of its name.
+
+    A function is wrapped; a class stays itself (so ``isinstance`` works) and
+    its ``__init__`` refuses to run for learner code.
+    """
+    name = obj.__name__
+    if name in REFERENCE:
+        raise ValueError(f"two reference implementations are named {name}")
+    if isinstance(obj, type):
+        init = obj.__init__
+
+        @functools.wraps(init)
+        def guarded_init(self, *args, **kwargs):
+            _refuse(name)
+            init(self, *args, **kwargs)
+
+        obj.__init__ = guarded_init
+        obj.__chainrule_reference__ = True
+        REFERENCE[name] = obj
+        return obj
+
+    @functools.wraps(obj)
     def guarded(*args, **kwargs):
-        if _learner_depth:
-            raise ReferenceUsedError(
-                f"the code under test called the reference implementation {fn.__name__} "
-                "from chainrule_reference. Graded functions must be your own code.")
-        return fn(*args, **kwargs)
+        _refuse(name)
+        return obj(*args, **kwargs)
 
     del guarded.__wrapped__  # no easy way back to the unguarded function
-    guarded.__signature__ = inspect.signature(fn)
+    guarded.__signature__ = inspect.signature(obj)
     guarded.__chainrule_reference__ = True
-    REFERENCE[fn.__name__] = guarded
+    REFERENCE[name] = guarded
     return guarded
 
 

@@ -8,6 +8,7 @@ switched off), and compared with the reference.
 from __future__ import annotations
 
 import inspect
+import warnings
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -23,7 +24,11 @@ __all__ = ["compare_case", "grade", "learner_impl"]
 
 def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
                  warnings_seen: list[str]) -> dict[str, Callable]:
-    """The learner's functions for ``test``, each wrapped by :func:`call_learner`."""
+    """The learner's functions for ``test``, each wrapped by :func:`call_learner`.
+
+    A class (notebook 10's ``Value``, say) is handed over as it is: its methods
+    run inside :func:`grade`'s guard.
+    """
     impl = {}
     for name in test.functions:
         if name not in namespace:
@@ -33,6 +38,9 @@ def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
             raise CheckFailure(
                 f"{name} is the reference implementation from chainrule_reference, not your own "
                 "function. Graded functions must be written in the notebook.")
+        if isinstance(fn, type):
+            impl[name] = fn
+            continue
         arg_names = list(inspect.signature(REFERENCE[name]).parameters)
 
         def wrapped(*args, _fn=fn, _name=name, _arg_names=arg_names):
@@ -89,11 +97,16 @@ def grade(name: str, namespace: Mapping[str, Any]) -> None:
     warnings_seen: list[str] = []
     impl = learner_impl(test, namespace, warnings_seen)
     for index, inputs in enumerate(draw_inputs(test)):
+        header = f"Hidden test '{test.name}', case {index + 1} of {len(test.cases)} ({test.cases[index].label}):"
         try:
-            actual = test.run(impl, inputs)
+            with learner_code(), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                actual = test.run(impl, inputs)
         except CheckFailure as failure:
-            raise CheckFailure(f"Hidden test '{test.name}', case {index + 1} of "
-                               f"{len(test.cases)} ({test.cases[index].label}):\n  {failure}") from failure.__cause__
+            raise CheckFailure(f"{header}\n  {failure}") from failure.__cause__
+        except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
+            raise CheckFailure(f"{header}\n  your code raised {type(err).__name__}: {err}") from err
+        warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
         compare_case(test, index, inputs, actual)
     if warnings_seen:
         print(f"Note: your code raised NumPy warnings during the hidden tests (no points lost): "
