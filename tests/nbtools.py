@@ -62,6 +62,17 @@ def with_sources(nb, sources: dict[str, str]) -> nbformat.NotebookNode:
     return nb
 
 
+def lean(nb) -> nbformat.NotebookNode:
+    """Only what grading depends on: the setup cell (the first code cell) and the nbgrader cells.
+
+    Demos and figures go, so a batch of synthetic submissions grades quickly.
+    """
+    nb = nbformat.from_dict(nb)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    nb.cells = [c for c in nb.cells if c is setup or nbgrader_meta(c)]
+    return nb
+
+
 def isolated_env() -> dict[str, str]:
     """Environment for kernels and nbgrader: this venv first, no user-level Jupyter config."""
     env = dict(os.environ)

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from .conftest import notebook_marker
-from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
+from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, lean, make_course, nbgrader, output_text, read,
                       release_path, solution_path, submit, graded_cells, with_sources)
 from .variants import variants_for
 
@@ -45,13 +45,15 @@ class Graded:
         solution = read(solution_path(assignment))
         valid, wrong = variants_for(assignment)
         self.tests = graded_cells(solution)
-        self.submissions = {"solution": solution, "blank": read(self.course / "notebooks" / assignment /
-                                                                  f"{assignment}.ipynb")}
+        # The solution and the blank release are graded whole; the variants go into lean copies
+        # (setup and nbgrader cells only), with the lean solution as their control.
+        self.submissions = {"solution": solution, "lean": lean(solution),
+                            "blank": read(self.course / "notebooks" / assignment / f"{assignment}.ipynb")}
         self.planted = {}
         for kind, variants in (("wrong", wrong), ("valid", valid)):
             for i, batch in enumerate(_batches(variants)):
                 student = f"{kind}{i}"
-                self.submissions[student] = with_sources(solution, {v.cell: v.source for v in batch})
+                self.submissions[student] = with_sources(lean(solution), {v.cell: v.source for v in batch})
                 self.planted[student] = batch
         for student, nb in self.submissions.items():
             submit(self.course, student, assignment, nb)
@@ -110,12 +112,13 @@ class RoundTrip:
             assert a == b, f"cell {i} differs from what nbgrader generates:\n{b.source[:300]}"
         assert made.metadata == stored.metadata
 
-    def test_solution_gets_full_marks(self, graded):
-        """Does the solution notebook score every point of every test cell?"""
-        scores = graded.scores["solution"]
+    @pytest.mark.parametrize("student", ["solution", "lean"])
+    def test_solution_gets_full_marks(self, graded, student):
+        """Does the solution notebook, whole and lean, score every point of every test cell?"""
+        scores = graded.scores[student]
         assert set(scores) == set(graded.tests)
-        lost = {gid: graded.message("solution", gid) for gid, (s, m) in scores.items() if s != m}
-        assert not lost, f"solution lost points: {lost}"
+        lost = {gid: graded.message(student, gid) for gid, (s, m) in scores.items() if s != m}
+        assert not lost, f"{student} lost points: {lost}"
 
     def test_blank_release_scores_zero(self, graded):
         """Does the unchanged learner notebook score zero, with a 'not implemented yet' message per test?"""
