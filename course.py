@@ -57,6 +57,8 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     if command == "lab":
         args = [str(BIN / "jupyter"), "lab", "notebooks", *rest]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
+            args.append("--allow-root")
     elif command == "test":
         args = [str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope", *rest]
     else:
