@@ -32,6 +32,7 @@ __all__ = [
     "expect_close",
     "generic_mistakes",
     "rel_error",
+    "same_value",
 ]
 
 
@@ -81,16 +82,16 @@ def _copy_input(value: Any) -> Any:
     return value
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Exact equality of two inputs (arrays bitwise, NaNs equal)."""
+def same_value(a: Any, b: Any) -> bool:
+    """Exact equality of two inputs, recursively (arrays bitwise, NaNs equal)."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
                 and a.shape == b.shape and a.dtype == b.dtype
                 and bool(np.array_equal(a, b, equal_nan=True)))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
     return a is b or a == b
 
 
@@ -119,7 +120,7 @@ def call_learner(fn: Callable, args: Sequence[Any], *, name: str,
         except Exception as err:  # the learner's bug: report it, keep the traceback
             raise CheckFailure(f"{name} raised {type(err).__name__}: {err}") from err
     for arg_name, before, after in zip(arg_names, saved, given):
-        if not callable(before) and not _same(before, after):
+        if not callable(before) and not same_value(before, after):
             raise CheckFailure(
                 f"{name} changed its input {arg_name} in place. Work on a copy "
                 f"(for example `{arg_name} = {arg_name}.copy()`) or build new arrays.")
