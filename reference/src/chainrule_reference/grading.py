@@ -37,7 +37,7 @@ def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
         if is_reference(fn):
             raise CheckFailure(
                 f"{name} is the reference implementation from chainrule_reference, not your own "
-                "function. Graded functions must be written in the notebook.")
+                "code. Graded functions and classes must be written in the notebook.")
         if isinstance(fn, type):
             impl[name] = fn
             continue
@@ -106,6 +106,8 @@ def grade(name: str, namespace: Mapping[str, Any]) -> None:
                 actual = test.run(impl, inputs)
         except CheckFailure as failure:
             raise CheckFailure(f"{header}\n  {failure}") from failure.__cause__
+        except NotImplementedError as err:  # a class's method still holds its stub
+            raise CheckFailure(f"{header}\n  your code is not implemented yet ({err}).") from None
         except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
             raise CheckFailure(f"{header}\n  your code raised {type(err).__name__}: {err}") from err
         warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
