@@ -218,14 +218,14 @@ def diagnose_shape(actual: tuple, expected: tuple) -> str | None:
     if len(actual) == len(expected) == 2 and actual == expected[::-1]:
         return ("the result is transposed: a gradient has the shape of its parameter "
                 "(write the shapes down and find the only product that fits)")
+    if actual == (1,) + expected:
+        return "keepdims=True was used where the plain shape is expected"
+    if expected == (1,) + actual:
+        return "the keepdims form (1, M) is expected here"
     if actual[1:] == expected and actual[:1] != ():
         return "a sum over the batch (axis 0) is missing"
     if actual == expected[1:]:
         return "there is an extra sum over the batch (axis 0)"
-    if len(actual) == len(expected) + 1 and actual == (1,) + expected:
-        return "keepdims=True was used where the plain shape is expected"
-    if len(expected) == len(actual) + 1 and expected == (1,) + actual:
-        return "the keepdims form (1, M) is expected here"
     return None
 
 
