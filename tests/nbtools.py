@@ -84,6 +84,8 @@ def isolated_env() -> dict[str, str]:
         env[var] = str(home / sub)
     env.pop("JUPYTER_PATH", None)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # Kernels run side by side on few cores: one BLAS thread each avoids oversubscription.
+    env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = "1"
     return env
 
 

@@ -121,9 +121,9 @@ def call_learner(fn: Callable, args: Sequence[Any], *, name: str,
             raise CheckFailure(f"{name} raised {type(err).__name__}: {err}") from err
     for arg_name, before, after in zip(arg_names, saved, given):
         if not callable(before) and not same_value(before, after):
-            raise CheckFailure(
-                f"{name} changed its input {arg_name} in place. Work on a copy "
-                f"(for example `{arg_name} = {arg_name}.copy()`) or build new arrays.")
+            fix = (f"build a new dict of new arrays (`{{k: v.copy() for k, v in {arg_name}.items()}}`)"
+                   if isinstance(before, dict) else f"work on a copy (`{arg_name} = {arg_name}.copy()`)")
+            raise CheckFailure(f"{name} changed its input {arg_name} in place: {fix}, or build new arrays.")
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return LearnerCall(result, messages)
 
@@ -206,8 +206,12 @@ def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: flo
     if exp64.size > 1 and exp64.size <= 12:
         lines.append(f"  expected: {np.array2string(exp64, precision=5, separator=', ')}")
         lines.append(f"  got:      {np.array2string(act64, precision=5, separator=', ')}")
-    hint = diagnose(act64, list(mistakes) + generic_mistakes(exp64),
-                    rtol=max(rtol, 1e-6), atol=max(atol, 1e-10))
+    # A candidate mistake that is itself close to the right answer names nothing.
+    candidates = [(text, wrong) for text, wrong in list(mistakes) + generic_mistakes(exp64)
+                  if np.shape(wrong) != exp64.shape
+                  or not np.allclose(np.asarray(wrong, dtype=np.float64), exp64, rtol=max(rtol, 1e-6),
+                                     atol=max(atol, 1e-10))]
+    hint = diagnose(act64, candidates, rtol=max(rtol, 1e-6), atol=max(atol, 1e-10))
     if hint:
         lines.append(f"  Likely mistake: {hint}.")
     raise CheckFailure("\n".join(lines))
