@@ -1,0 +1,274 @@
+"""Notebook 07's reference functions against two independent witnesses, central
+differences (chainrule.gradcheck) and automatic differentiation (autograd), on
+randomized shapes and values, in float64 and float32; plus the edge cases the
+notebook cares about (the kink at 0, one example, large scores) and the
+machinery of the graded training run.
+"""
+from __future__ import annotations
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chainrule import CheckFailure
+from chainrule.gradcheck import num_grad, num_vjp
+from chainrule.visible import single_layer_network as vis
+from chainrule_reference import single_layer_network as ref
+
+from .nbtools import read, solution_path
+
+pytestmark = pytest.mark.nb07
+
+settings.register_profile("course", max_examples=40, deadline=None, derandomize=True)
+settings.load_profile("course")
+
+DTYPES = [np.float64, np.float32]
+# float32 keeps about 7 digits; the loss and the gradients lose one or two of them on the way.
+TOL = {np.float64: dict(rtol=1e-7, atol=1e-10), np.float32: dict(rtol=1e-3, atol=1e-5)}
+SEEDS = st.integers(0, 2 ** 32 - 1)
+DIMS = st.integers(1, 5)
+
+
+def _one_hot(rng, classes):
+    y = np.zeros((classes, 1))
+    y[rng.integers(classes)] = 1.0
+    return y
+
+
+def _single_params(rng, Dx, Dh, Nc, dtype=np.float64):
+    return {"W": rng.normal(size=(Dh, Dx)).astype(dtype), "b1": rng.normal(size=(Dh, 1)).astype(dtype),
+            "U": rng.normal(size=(Nc, Dh)).astype(dtype), "b2": rng.normal(size=(Nc, 1)).astype(dtype)}
+
+
+def _batch_params(rng, D, H, C, dtype=np.float64):
+    return {"W1": rng.normal(size=(D, H)).astype(dtype), "b1": rng.normal(size=H).astype(dtype),
+            "W2": rng.normal(size=(H, C)).astype(dtype), "b2": rng.normal(size=C).astype(dtype)}
+
+
+def _log_softmax(s, axis):
+    shifted = s - anp.max(s, axis=axis, keepdims=True)
+    return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))
+
+
+def single_J(W, b1, U, b2, x, y):
+    """The column-form network's loss, written with autograd.numpy (the oracle)."""
+    h = anp.maximum(anp.dot(W, x) + b1, 0.0)
+    return -anp.sum(y * _log_softmax(anp.dot(U, h) + b2, axis=0))
+
+
+def batch_loss(W1, b1, W2, b2, X, y, reg):
+    """The row-form network's loss, written with autograd.numpy (the oracle)."""
+    h = anp.maximum(anp.dot(X, W1) + b1, 0.0)
+    log_p = _log_softmax(anp.dot(h, W2) + b2, axis=1)
+    return -anp.mean(log_p[np.arange(X.shape[0]), y]) + 0.5 * reg * (anp.sum(W1 ** 2) + anp.sum(W2 ** 2))
+
+
+# ---- ReLU ------------------------------------------------------------------------------------------
+
+@given(seed=SEEDS, shape=st.lists(DIMS, min_size=1, max_size=3), dtype=st.sampled_from(DTYPES))
+def test_relu_layer_matches_autograd_and_central_differences(seed, shape, dtype):
+    """Do relu_forward and relu_backward agree with autograd and central differences, keeping the dtype?"""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 2, shape)
+    x = np.where(np.abs(x) < 1e-3, 1e-3, x).astype(dtype)       # off the kink
+    dout = rng.uniform(0.5, 2.5, shape).astype(dtype) * rng.choice([-1, 1], shape).astype(dtype)
+    out, cache = ref.relu_forward(x)
+    dx = ref.relu_backward(dout, cache)
+    assert out.dtype == dx.dtype == np.dtype(dtype) and out.shape == dx.shape == x.shape
+    x64, d64 = x.astype(np.float64), dout.astype(np.float64)
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
+    oracle = autograd.grad(lambda v: anp.sum(anp.maximum(v, 0.0) * d64))(x64)
+    np.testing.assert_allclose(dx, oracle, **TOL[dtype])
+    np.testing.assert_allclose(dx, num_vjp(lambda v: ref.relu_forward(v)[0], x64, d64), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_backward_at_the_kink_is_zero(dtype):
+    """Does ReLU pass no gradient at exactly x = 0, and all of dout just beside it?"""
+    x = np.array([-1e-7, 0.0, -0.0, 1e-7], dtype=dtype)
+    dx = ref.relu_backward(np.full(4, 2.5, dtype=dtype), ref.relu_forward(x)[1])
+    assert dx.tolist() == [0.0, 0.0, 0.0, 2.5] and dx.dtype == np.dtype(dtype)
+
+
+# ---- the single-layer network, column form -----------------------------------------------------------
+
+@given(seed=SEEDS, Dx=DIMS, Dh=DIMS, Nc=st.integers(2, 5), dtype=st.sampled_from(DTYPES))
+def test_single_layer_grads_match_autograd_and_central_differences(seed, Dx, Dh, Nc, dtype):
+    """Are J and the five gradients of the column-form network those of autograd and of central differences?"""
+    rng = np.random.default_rng(seed)
+    params = _single_params(rng, Dx, Dh, Nc, dtype)
+    x, y = rng.normal(size=(Dx, 1)).astype(dtype), _one_hot(rng, Nc).astype(dtype)
+    J, grads = ref.single_layer_loss_and_grads(x, y, params)
+    assert set(grads) == {"W", "b1", "U", "b2", "x"}
+    inputs = {k: v.astype(np.float64) for k, v in {**params, "x": x}.items()}
+    args = [inputs[k] for k in ("W", "b1", "U", "b2", "x")]
+    assert J == pytest.approx(single_J(*args, y.astype(np.float64)), rel=TOL[dtype]["rtol"], abs=TOL[dtype]["atol"])
+    for i, key in enumerate(("W", "b1", "U", "b2", "x")):
+        assert grads[key].shape == inputs[key].shape
+        oracle = autograd.grad(single_J, i)(*args, y.astype(np.float64))
+        np.testing.assert_allclose(grads[key], oracle, **TOL[dtype])
+        if dtype is np.float64:
+            numeric = num_grad(lambda v: single_J(*[v if j == i else a for j, a in enumerate(args)], y), args[i])
+            np.testing.assert_allclose(grads[key], numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_single_layer_error_signals_are_yhat_minus_y_and_masked():
+    """Is delta1 = yhat - y (summing to 0), and delta2 zero exactly where z <= 0, including z = 0?"""
+    rng = np.random.default_rng(5)
+    params = _single_params(rng, 3, 4, 3)
+    params["W"][0], params["b1"][0] = 0.0, 0.0          # unit 0 at the kink
+    x, y = rng.normal(size=(3, 1)), _one_hot(rng, 3)
+    parts = ref.single_layer_parts(x, y, params)
+    np.testing.assert_allclose(parts["delta1"], parts["yhat"] - y)
+    assert abs(parts["delta1"].sum()) < 1e-12
+    assert np.all(parts["delta2"][parts["z"] <= 0] == 0) and parts["z"][0, 0] == 0
+    _, grads = ref.single_layer_loss_and_grads(x, y, params)
+    assert np.all(grads["W"][0] == 0) and grads["b1"][0, 0] == 0
+
+
+def test_single_layer_is_stable_for_large_scores():
+    """With every score shifted by 1000, are J and the gradients finite and unchanged?"""
+    rng = np.random.default_rng(6)
+    params = _single_params(rng, 3, 4, 3)
+    x, y = rng.normal(size=(3, 1)), _one_hot(rng, 3)
+    J, grads = ref.single_layer_loss_and_grads(x, y, params)
+    J_big, grads_big = ref.single_layer_loss_and_grads(x, y, {**params, "b2": params["b2"] + 1000.0})
+    assert J_big == pytest.approx(J, rel=1e-9)
+    for key in grads:
+        np.testing.assert_allclose(grads_big[key], grads[key], rtol=1e-9, atol=1e-12)
+
+
+# ---- the two-layer network, row form ----------------------------------------------------------------
+
+@given(seed=SEEDS, N=DIMS, D=DIMS, H=DIMS, C=st.integers(2, 5), reg=st.sampled_from([0.0, 0.05, 0.7]),
+       dtype=st.sampled_from(DTYPES))
+def test_two_layer_loss_matches_autograd_and_central_differences(seed, N, D, H, C, reg, dtype):
+    """Are the batch loss and its four gradients those of autograd and of central differences?"""
+    rng = np.random.default_rng(seed)
+    params = _batch_params(rng, D, H, C, dtype)
+    X, y = rng.normal(size=(N, D)).astype(dtype), rng.integers(0, C, N)
+    loss, grads = ref.two_layer_loss(params, X, y, reg)
+    assert set(grads) == set(params)
+    args = [params[k].astype(np.float64) for k in ("W1", "b1", "W2", "b2")]
+    X64 = X.astype(np.float64)
+    assert loss == pytest.approx(batch_loss(*args, X64, y, reg), rel=TOL[dtype]["rtol"], abs=TOL[dtype]["atol"])
+    for i, key in enumerate(("W1", "b1", "W2", "b2")):
+        assert grads[key].shape == params[key].shape
+        oracle = autograd.grad(batch_loss, i)(*args, X64, y, reg)
+        np.testing.assert_allclose(grads[key], oracle, **TOL[dtype])
+        if dtype is np.float64:
+            numeric = num_grad(lambda v: batch_loss(*[v if j == i else a for j, a in enumerate(args)], X64, y, reg),
+                               args[i])
+            np.testing.assert_allclose(grads[key], numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_two_layer_loss_is_the_mean_over_the_batch():
+    """Does repeating the batch three times leave the loss and every gradient unchanged (a mean, not a sum)?"""
+    rng = np.random.default_rng(7)
+    params = _batch_params(rng, 3, 4, 3)
+    X, y = rng.normal(size=(5, 3)), rng.integers(0, 3, 5)
+    loss, grads = ref.two_layer_loss(params, X, y, 0.1)
+    loss3, grads3 = ref.two_layer_loss(params, np.tile(X, (3, 1)), np.tile(y, 3), 0.1)
+    assert loss3 == pytest.approx(loss, rel=1e-12)
+    for key in grads:
+        np.testing.assert_allclose(grads3[key], grads[key], rtol=1e-10, atol=1e-13)
+
+
+def test_two_layer_with_one_example_is_the_column_form_transposed():
+    """With N = 1, is the row-form network the column-form one with W1 = W^T, W2 = U^T (loss and gradients)?"""
+    rng = np.random.default_rng(8)
+    col = _single_params(rng, 3, 5, 4)
+    x, c = rng.normal(size=(3, 1)), 2
+    y = np.zeros((4, 1))
+    y[c] = 1.0
+    J, g = ref.single_layer_loss_and_grads(x, y, col)
+    row = {"W1": col["W"].T, "b1": col["b1"][:, 0], "W2": col["U"].T, "b2": col["b2"][:, 0]}
+    loss, grads = ref.two_layer_loss(row, x.T, np.array([c]))
+    assert loss == pytest.approx(J, rel=1e-12)
+    np.testing.assert_allclose(grads["W1"], g["W"].T, rtol=1e-12)
+    np.testing.assert_allclose(grads["W2"], g["U"].T, rtol=1e-12)
+    np.testing.assert_allclose(grads["b1"], g["b1"][:, 0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grads["b2"], g["b2"][:, 0], rtol=1e-12)
+
+
+def test_two_layer_unit_at_the_kink_gets_no_gradient():
+    """Does a hidden unit with z = 0 on every example (zero weights and bias) get exactly zero gradients?"""
+    rng = np.random.default_rng(9)
+    params = _batch_params(rng, 3, 4, 3)
+    params["W1"][:, 1], params["b1"][1] = 0.0, 0.0
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 3, 6)
+    _, grads = ref.two_layer_loss(params, X, y, 0.3)
+    assert np.all(grads["W1"][:, 1] == 0) and grads["b1"][1] == 0
+
+
+def test_two_layer_loss_is_stable_for_large_scores():
+    """With every score shifted by 1000, is the loss finite and unchanged?"""
+    rng = np.random.default_rng(10)
+    params = _batch_params(rng, 2, 3, 3)
+    X, y = rng.normal(size=(4, 2)), rng.integers(0, 3, 4)
+    loss, _ = ref.two_layer_loss(params, X, y, 0.2)
+    big, _ = ref.two_layer_loss({**params, "b2": params["b2"] + 1000.0}, X, y, 0.2)
+    assert big == pytest.approx(loss, rel=1e-9)
+
+
+# ---- gradient descent and the graded run ---------------------------------------------------------------
+
+@given(seed=SEEDS, lr=st.floats(1e-4, 3.0), dtype=st.sampled_from(DTYPES))
+def test_sgd_step_returns_new_arrays_and_leaves_inputs_alone(seed, lr, dtype):
+    """Is sgd_step params - lr * grads, in new arrays, with its inputs unchanged?"""
+    rng = np.random.default_rng(seed)
+    params = _batch_params(rng, 2, 3, 2, dtype)
+    grads = _batch_params(rng, 2, 3, 2, dtype)
+    before = {k: v.copy() for k, v in params.items()}
+    new = ref.sgd_step(params, grads, lr)
+    assert set(new) == set(params)
+    for key in params:
+        np.testing.assert_array_equal(params[key], before[key])
+        assert new[key] is not params[key] and not np.shares_memory(new[key], params[key])
+        np.testing.assert_allclose(new[key], before[key] - lr * grads[key], **TOL[dtype])
+
+
+def test_reference_training_run_reaches_the_bar():
+    """Does the graded run, with the reference functions, clear the bar by a wide margin?"""
+    inputs = vis.spiral_run_inputs()
+    run = vis.train_two_layer(ref.two_layer_loss, ref.sgd_step, inputs["X"], inputs["y"], inputs["hidden"],
+                              inputs["lr"], inputs["reg"], inputs["iters"], np.random.default_rng(inputs["seed"]))
+    assert run["accuracy"] >= vis.SPIRAL_RUN["bar"] + 0.05
+    assert len(run["losses"]) == inputs["iters"] and run["losses"][-1] < run["losses"][0] / 3
+    vis.judge_spiral_run(run, vis.SPIRAL_RUN["bar"], inputs)
+
+
+@pytest.mark.parametrize("losses, phrase", [([1.5, 3.0, np.inf], "NaN or infinite"), ([1.1, 1.2, 1.3], "went up"),
+                                            ([1.1, 1.0, 0.9], "fell only")])
+def test_judge_training_explains_a_failed_run(losses, phrase):
+    """Does a run below the bar fail with a message that says what the loss did?"""
+    run = {"accuracy": 0.5, "losses": np.array(losses)}
+    with pytest.raises(CheckFailure, match=phrase):
+        vis.judge_spiral_run(run, 0.9, {"iters": 3, "hidden": 4, "lr": 1.0, "reg": 0.0})
+
+
+def test_notebook_trains_with_the_graded_settings():
+    """Does the notebook's training cell use exactly the settings that the graded run uses?"""
+    s = vis.SPIRAL_RUN
+    sources = [c.source for c in read(solution_path("07-single-layer-network")).cells if c.cell_type == "code"]
+    cell = next(src for src in sources if "for step in range(STEPS)" in src)
+    assert f"spiral({s['n_per_class']}, {s['n_classes']}, np.random.default_rng({s['data_seed']}))" in cell
+    assert f"H, LR, REG, STEPS = {s['hidden']}, {s['lr']!r}, {s['reg']!r}, {s['iters']}" in cell
+    assert f"init_two_layer(X.shape[1], H, {s['n_classes']}, np.random.default_rng({s['init_seed']}))" in cell
+
+
+def test_visible_examples_match_the_reference(capsys):
+    """Are the visible checks' fixed numbers the reference's, and do the checks accept the reference?"""
+    x, y, params = vis._single_example()
+    assert ref.single_layer_loss_and_grads(x, y, params)[0] == pytest.approx(vis._SINGLE_J, rel=1e-12)
+    X, yb, bparams = vis._batch_example()
+    assert ref.two_layer_parts(bparams, X, yb, 0.0)["data_loss"] == pytest.approx(vis._BATCH_DATA_LOSS, rel=1e-12)
+    vis.check_relu_forward(ref.relu_forward)
+    vis.check_relu_backward(ref.relu_backward, ref.relu_forward)
+    vis.check_single_layer_loss_and_grads(ref.single_layer_loss_and_grads)
+    vis.check_two_layer_loss(ref.two_layer_loss)
+    vis.check_sgd_step(ref.sgd_step)
+    assert capsys.readouterr().out.count("[ok]") == 5

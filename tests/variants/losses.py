@@ -1,0 +1,433 @@
+"""Learner-style implementations for notebook 06, losses.
+
+``VALID``: other correct ways to write each graded function (they keep full
+marks). ``WRONG``: the mistakes learners make (they lose the test cell's
+points; ``diagnosis`` is a phrase the failure message must contain).
+"""
+from __future__ import annotations
+
+from . import Variant
+
+__all__ = ["NOTEBOOK", "VALID", "WRONG"]
+
+NOTEBOOK = "06-losses"
+
+VALID = [
+    # ---- softmax
+    Variant("softmax", "a loop over the rows", '''
+import numpy as np
+
+def softmax(x):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        exps = np.exp(x[i] - x[i].max())
+        out[i] = exps / exps.sum()
+    return out
+'''),
+    Variant("softmax", "in place on a copy, with np.exp(out=)", '''
+import numpy as np
+
+def softmax(x):
+    z = x.copy()
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+'''),
+    Variant("softmax", "exp of the log-probabilities, with [:, None]", '''
+import numpy as np
+
+def softmax(x):
+    m = x.max(axis=1)
+    lse = m + np.log(np.exp(x - m[:, None]).sum(axis=1))
+    return np.exp(x - lse[:, None])
+'''),
+    # ---- log_sum_exp
+    Variant("log_sum_exp", "np.logaddexp.reduce", '''
+import numpy as np
+
+def log_sum_exp(x):
+    return np.logaddexp.reduce(x, axis=-1)
+'''),
+    Variant("log_sum_exp", "the math module, row by row", '''
+import math
+import numpy as np
+
+def log_sum_exp(x):
+    values = []
+    for row in x.tolist():
+        m = max(row)
+        values.append(m + math.log(sum(math.exp(v - m) for v in row)))
+    return np.array(values, dtype=x.dtype)
+'''),
+    Variant("log_sum_exp", "keepdims, then the column dropped", '''
+import numpy as np
+
+def log_sum_exp(x):
+    m = np.max(x, axis=1, keepdims=True)
+    return (m + np.log(np.sum(np.exp(x - m), axis=1, keepdims=True)))[:, 0]
+'''),
+    # ---- softmax_loss
+    Variant("softmax_loss", "a one-hot matrix", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    one_hot = np.zeros_like(x)
+    one_hot[np.arange(n), y] = 1
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -np.sum(one_hot * log_probs) / n
+    return loss, (np.exp(log_probs) - one_hot) / n
+'''),
+    Variant("softmax_loss", "log-sum-exp per row, then probabilities from it", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    rows = np.arange(n)
+    m = x.max(axis=1)
+    lse = m + np.log(np.sum(np.exp(x - m[:, None]), axis=1))
+    loss = np.mean(lse - x[rows, y])
+    dx = np.exp(x - lse[:, None])
+    dx[rows, y] -= 1
+    return loss, dx / n
+'''),
+    Variant("softmax_loss", "a loop over the examples", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    loss = 0.0
+    dx = np.zeros_like(x)
+    for i in range(n):
+        shifted = x[i] - x[i].max()
+        total = np.exp(shifted).sum()
+        loss += np.log(total) - shifted[y[i]]
+        dx[i] = np.exp(shifted) / total
+        dx[i, y[i]] -= 1
+    return loss / n, dx / n
+'''),
+    # ---- mse_loss
+    Variant("mse_loss", "per-example sums, then their mean", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    n = pred.shape[0]
+    diff = pred - target
+    per_example = np.sum(diff.reshape(n, -1) ** 2, axis=1)
+    return 0.5 * np.mean(per_example), diff / n
+'''),
+    Variant("mse_loss", "the math module on floats", '''
+import math
+
+def mse_loss(pred, target):
+    n = len(pred)
+    diff = pred - target
+    total = math.fsum(float(d) ** 2 for d in diff.ravel())
+    return total / (2 * n), diff * (1.0 / n)
+'''),
+    Variant("mse_loss", "np.dot of the flattened errors", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    diff = (pred - target).ravel()
+    n = pred.shape[0]
+    return np.dot(diff, diff) / (2 * n), (pred - target) / n
+'''),
+]
+
+WRONG = [
+    # ---- softmax
+    Variant("softmax", "naive: no shift", '''
+import numpy as np
+
+def softmax(x):
+    exps = np.exp(x)
+    return exps / exps.sum(axis=1, keepdims=True)
+''', "overflow: exp of large logits gives inf/NaN; subtract the row maximum first"),
+    Variant("softmax", "naive, with the warnings silenced", '''
+import numpy as np
+
+def softmax(x):
+    with np.errstate(all="ignore"):
+        exps = np.exp(x)
+        return exps / exps.sum(axis=1, keepdims=True)
+''', "subtract the row maximum first"),
+    Variant("softmax", "one maximum for the whole batch", '''
+import numpy as np
+
+def softmax(x):
+    exps = np.exp(x - x.max())
+    return exps / exps.sum(axis=1, keepdims=True)
+''', "each row's own maximum"),
+    Variant("softmax", "normalized over the batch axis", '''
+import numpy as np
+
+def softmax(x):
+    exps = np.exp(x - x.max(axis=0, keepdims=True))
+    return exps / exps.sum(axis=0, keepdims=True)
+''', "wrong axis"),
+    Variant("softmax", "row maxima without keepdims", '''
+import numpy as np
+
+def softmax(x):
+    exps = np.exp(x - x.max(axis=1))
+    return exps / exps.sum(axis=1)
+''', "keepdims=True"),
+    Variant("softmax", "not normalized", '''
+import numpy as np
+
+def softmax(x):
+    return np.exp(x - x.max(axis=1, keepdims=True))
+''', "not normalized"),
+    Variant("softmax", "float64 output for float32 input", '''
+import numpy as np
+
+def softmax(x):
+    out = np.zeros(x.shape)
+    shifted = x - x.max(axis=1, keepdims=True)
+    out[:] = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return out
+''', "expected float32"),
+    Variant("softmax", "hard-codes the visible example", '''
+import numpy as np
+
+def softmax(x):
+    return np.array([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218],
+                     [0.4878555511603684, 0.4878555511603684, 0.024288897679263205]])
+'''),
+    Variant("softmax", "calls the reference", '''
+def softmax(x):
+    from chainrule_reference.losses import softmax as _ref
+    return _ref(x)
+''', "reference implementation"),
+    Variant("softmax", "shifts its input in place", '''
+import numpy as np
+
+def softmax(x):
+    x -= x.max(axis=1, keepdims=True)
+    exps = np.exp(x)
+    return exps / exps.sum(axis=1, keepdims=True)
+''', "in place"),
+    Variant("softmax", "returns an object equal to anything", '''
+class _Anything:
+    def __eq__(self, other):
+        return True
+
+def softmax(x):
+    return _Anything()
+''', "should be"),
+    # ---- log_sum_exp
+    Variant("log_sum_exp", "naive: no shift", '''
+import numpy as np
+
+def log_sum_exp(x):
+    return np.log(np.sum(np.exp(x), axis=1))
+''', "subtract the row maximum first"),
+    Variant("log_sum_exp", "the maximum not added back", '''
+import numpy as np
+
+def log_sum_exp(x):
+    m = x.max(axis=1, keepdims=True)
+    return np.log(np.sum(np.exp(x - m), axis=1))
+''', "not added back"),
+    Variant("log_sum_exp", "keeps the reduced axis", '''
+import numpy as np
+
+def log_sum_exp(x):
+    m = x.max(axis=1, keepdims=True)
+    return m + np.log(np.sum(np.exp(x - m), axis=1, keepdims=True))
+''', "keepdims"),
+    Variant("log_sum_exp", "reduces over the batch axis", '''
+import numpy as np
+
+def log_sum_exp(x):
+    m = x.max(axis=0)
+    return m + np.log(np.sum(np.exp(x - m), axis=0))
+''', "wrong axis"),
+    Variant("log_sum_exp", "log of the mean", '''
+import numpy as np
+
+def log_sum_exp(x):
+    m = x.max(axis=1)
+    return m + np.log(np.mean(np.exp(x - m[:, None]), axis=1))
+''', "log of the mean"),
+    Variant("log_sum_exp", "one maximum for the whole batch", '''
+import numpy as np
+
+def log_sum_exp(x):
+    m = x.max()
+    return m + np.log(np.sum(np.exp(x - m), axis=1))
+''', "each row's own maximum"),
+    Variant("log_sum_exp", "hard-codes the visible example", '''
+import numpy as np
+
+def log_sum_exp(x):
+    return np.array([3.4076059644443806, 2.7177359186667025])
+'''),
+    # ---- softmax_loss
+    Variant("softmax_loss", "dx without 1/N", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dx = np.exp(log_probs)
+    dx[np.arange(n), y] -= 1
+    return -np.mean(log_probs[np.arange(n), y]), dx
+''', "1/N"),
+    Variant("softmax_loss", "sum over the batch instead of the mean", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dx = np.exp(log_probs)
+    dx[np.arange(n), y] -= 1
+    return -np.sum(log_probs[np.arange(n), y]), dx
+''', "summed over the batch"),
+    Variant("softmax_loss", "dx = softmax / N, one-hot not subtracted", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -np.mean(log_probs[np.arange(n), y]), np.exp(log_probs) / n
+''', "subtract 1 at each row's true class"),
+    Variant("softmax_loss", "softmax over the batch axis", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=0, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    dx = np.exp(log_probs)
+    dx[np.arange(n), y] -= 1
+    return -np.mean(log_probs[np.arange(n), y]), dx / n
+''', "wrong axis"),
+    Variant("softmax_loss", "dx with the sign flipped", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dx = -np.exp(log_probs)
+    dx[np.arange(n), y] += 1
+    return -np.mean(log_probs[np.arange(n), y]), dx / n
+''', "sign is flipped"),
+    Variant("softmax_loss", "the loss with the sign flipped", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dx = np.exp(log_probs)
+    dx[np.arange(n), y] -= 1
+    return np.mean(log_probs[np.arange(n), y]), dx / n
+''', "sign is flipped"),
+    Variant("softmax_loss", "np.log of the softmax probabilities", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    exps = np.exp(x - x.max(axis=1, keepdims=True))
+    probs = exps / exps.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    dx = probs.copy()
+    dx[np.arange(n), y] -= 1
+    return loss, dx / n
+''', "log of 0"),
+    Variant("softmax_loss", "naive: no shift", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    exps = np.exp(x)
+    probs = exps / exps.sum(axis=1, keepdims=True)
+    dx = probs.copy()
+    dx[np.arange(n), y] -= 1
+    return -np.mean(np.log(probs[np.arange(n), y])), dx / n
+''', "subtract the row maximum first"),
+    Variant("softmax_loss", "dx[:, y] -= 1", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dx = np.exp(log_probs)
+    dx[:, y] -= 1
+    return -np.mean(log_probs[np.arange(n), y]), dx / n
+''', "dx[:, y]"),
+    Variant("softmax_loss", "calls the reference", '''
+def softmax_loss(x, y):
+    from chainrule_reference.losses import softmax_loss as _ref
+    return _ref(x, y)
+''', "reference implementation"),
+    # ---- mse_loss
+    Variant("mse_loss", "no 0.5 anywhere", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    n = pred.shape[0]
+    diff = pred - target
+    return np.sum(diff ** 2) / n, 2 * diff / n
+''', "factor 0.5 is missing"),
+    Variant("mse_loss", "the 0.5 in the loss, the 2 still in dpred", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    n = pred.shape[0]
+    diff = pred - target
+    return 0.5 * np.sum(diff ** 2) / n, 2 * diff / n
+''', "extra factor 2"),
+    Variant("mse_loss", "summed, not averaged", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    diff = pred - target
+    return 0.5 * np.sum(diff ** 2), diff
+''', "summed over the batch"),
+    Variant("mse_loss", "dpred without 1/N", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    diff = pred - target
+    return 0.5 * np.sum(diff ** 2) / pred.shape[0], diff
+''', "missing the factor 1/N"),
+    Variant("mse_loss", "np.mean over every entry", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    diff = pred - target
+    return 0.5 * np.mean(diff ** 2), diff / diff.size
+''', "np.mean divides by every entry"),
+    Variant("mse_loss", "dpred with the sign flipped", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    n = pred.shape[0]
+    diff = pred - target
+    return 0.5 * np.sum(diff ** 2) / n, (target - pred) / n
+''', "sign is flipped"),
+    Variant("mse_loss", "hard-codes the visible example", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    return 35.0 / 24.0, (pred - target) / 3
+'''),
+    Variant("mse_loss", "returns objects equal to anything", '''
+class _Anything:
+    def __eq__(self, other):
+        return True
+
+def mse_loss(pred, target):
+    return _Anything(), _Anything()
+''', "should be"),
+]
