@@ -52,3 +52,12 @@ def test_num_derivative_scalar_and_array(h):
     assert isinstance(num_derivative(np.sin, 0.5, h), float)
     assert num_derivative(np.sin, 0.5, h) == pytest.approx(np.cos(0.5), rel=h)
     np.testing.assert_allclose(num_derivative(np.exp, np.zeros(3), h), np.ones(3), rtol=h)
+
+
+def test_numerical_tools_refuse_to_answer_for_graded_code():
+    """Do the course's numerical tools refuse to run as a learner's graded answer?"""
+    from chainrule.checking import CheckFailure, learner_code
+
+    with learner_code(), pytest.raises(CheckFailure, match="compute their answer themselves"):
+        num_grad(np.sum, np.ones(2))
+    np.testing.assert_allclose(num_grad(np.sum, np.ones(2)), [1.0, 1.0], rtol=1e-9)

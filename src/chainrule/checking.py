@@ -16,10 +16,11 @@ The three entry points:
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import numbers
 import warnings
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -31,6 +32,8 @@ __all__ = [
     "diagnose",
     "expect_close",
     "generic_mistakes",
+    "in_learner_code",
+    "learner_code",
     "rel_error",
     "same_value",
 ]
@@ -38,6 +41,26 @@ __all__ = [
 
 class CheckFailure(AssertionError):
     """A check failed; the message is written for the learner."""
+
+
+_learner_depth = 0
+
+
+@contextlib.contextmanager
+def learner_code() -> Iterator[None]:
+    """Mark the code run inside as the learner's (while grading): tools that would do the
+    exercise for the learner (the reference, the course's own numerical gradients) refuse to run."""
+    global _learner_depth
+    _learner_depth += 1
+    try:
+        yield
+    finally:
+        _learner_depth -= 1
+
+
+def in_learner_code() -> bool:
+    """True while :func:`learner_code` is active."""
+    return _learner_depth > 0
 
 
 class LearnerCall:

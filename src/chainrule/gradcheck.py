@@ -14,13 +14,29 @@ forward difference, so ``h = 1e-5`` gives about ten correct digits in float64.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
 
+from .checking import CheckFailure, in_learner_code
+
 __all__ = ["num_derivative", "num_grad", "num_jacobian", "num_vjp"]
 
 
+def _course_tool(fn: Callable) -> Callable:
+    """The course's own numerical differentiation: not to be handed in as a graded answer
+    (notebook 03 asks the learner to write it; notebook 05 to build Jacobians analytically)."""
+    @functools.wraps(fn)
+    def guarded(*args, **kwargs):
+        if in_learner_code():
+            raise CheckFailure(f"the code under test called chainrule's {fn.__name__}: graded "
+                               "functions must compute their answer themselves.")
+        return fn(*args, **kwargs)
+    return guarded
+
+
+@_course_tool
 def num_derivative(f: Callable, x, h: float = 1e-5):
     """Derivative of an elementwise function ``f`` at every entry of ``x``.
 
@@ -35,6 +51,7 @@ def num_derivative(f: Callable, x, h: float = 1e-5):
     return float(out) if out.ndim == 0 else out
 
 
+@_course_tool
 def num_vjp(f: Callable, x, dout, h: float = 1e-5) -> np.ndarray:
     """Gradient of ``sum(f(x) * dout)`` with respect to ``x``.
 
@@ -52,6 +69,7 @@ def num_vjp(f: Callable, x, dout, h: float = 1e-5) -> np.ndarray:
     return num_grad(lambda v: float(np.sum(np.asarray(f(v), dtype=np.float64) * dout)), x, h)
 
 
+@_course_tool
 def num_grad(f: Callable, x, h: float = 1e-5) -> np.ndarray:
     """Gradient of a scalar function ``f`` at ``x``, entry by entry.
 
@@ -74,6 +92,7 @@ def num_grad(f: Callable, x, h: float = 1e-5) -> np.ndarray:
     return grad
 
 
+@_course_tool
 def num_jacobian(f: Callable, x, h: float = 1e-5) -> np.ndarray:
     """Jacobian of ``f`` at ``x`` in numerator layout.
 

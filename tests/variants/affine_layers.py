@@ -142,6 +142,19 @@ def affine_backward(dout, cache):
 ]
 
 WRONG = [
+    Variant("affine_backward_via_jacobian", "numerical Jacobians from chainrule instead of built ones", '''
+def affine_backward_via_jacobian(dout, cache):
+    import numpy as np
+    from chainrule.gradcheck import num_jacobian
+    x, w, b = cache
+    x2 = x.reshape(x.shape[0], -1)
+    jx = num_jacobian(lambda v: v @ w + b, x2)
+    jw = num_jacobian(lambda v: x2 @ v + b, w)
+    jb = num_jacobian(lambda v: x2 @ w + v, b)
+    g = dout.reshape(-1)
+    return ((g @ jx).reshape(x.shape).astype(x.dtype), (g @ jw).reshape(w.shape).astype(w.dtype),
+            (g @ jb).reshape(b.shape).astype(b.dtype))
+''', "must compute their answer themselves"),
     # ---- affine_forward
     Variant("affine_forward", "the bias is missing", '''
 def affine_forward(x, w, b):

@@ -253,6 +253,11 @@ def gram_derivative(R):
 ]
 
 WRONG = [
+    Variant("numerical_gradient", "hands in chainrule's own num_grad", '''
+def numerical_gradient(f, x, h=1e-5):
+    from chainrule.gradcheck import num_grad
+    return num_grad(f, x, h)
+''', "must compute their answer themselves"),
     # numerical_gradient
     Variant("numerical_gradient", "the forward difference", '''
 import numpy as np

@@ -8,17 +8,15 @@ learner function that calls the reference is caught).
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
-from typing import Callable, Iterator
+from typing import Callable
 
-from chainrule.checking import CheckFailure
+from chainrule.checking import CheckFailure, in_learner_code, learner_code
 
 __all__ = ["REFERENCE", "ReferenceUsedError", "is_reference", "learner_code", "reference_impl"]
 
 REFERENCE: dict[str, Callable] = {}
-_learner_depth = 0
 
 
 class ReferenceUsedError(CheckFailure):
@@ -26,7 +24,7 @@ class ReferenceUsedError(CheckFailure):
 
 
 def _refuse(name: str) -> None:
-    if _learner_depth:
+    if in_learner_code():
         raise ReferenceUsedError(
             f"the code under test called the reference implementation {name} "
             "from chainrule_reference. Graded functions must be your own code.")
@@ -70,14 +68,3 @@ def is_reference(obj: object) -> bool:
     """True for a reference implementation (or anything defined in this package)."""
     return bool(getattr(obj, "__chainrule_reference__", False)) or \
         str(getattr(obj, "__module__", "") or "").startswith("chainrule_reference")
-
-
-@contextlib.contextmanager
-def learner_code() -> Iterator[None]:
-    """While active, reference implementations refuse to run."""
-    global _learner_depth
-    _learner_depth += 1
-    try:
-        yield
-    finally:
-        _learner_depth -= 1
