@@ -9,7 +9,6 @@ function with the most variants, not one per variant.
 """
 from __future__ import annotations
 
-import nbformat
 import pytest
 
 from .conftest import notebook_marker

@@ -34,6 +34,7 @@ __all__ = [
     "generic_mistakes",
     "in_learner_code",
     "learner_code",
+    "out_and_cache",
     "rel_error",
     "same_value",
 ]
@@ -149,6 +150,13 @@ def call_learner(fn: Callable, args: Sequence[Any], *, name: str,
             raise CheckFailure(f"{name} changed its input {arg_name} in place: {fix}, or build new arrays.")
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return LearnerCall(result, messages)
+
+
+def out_and_cache(result: Any, name: str) -> tuple[Any, Any]:
+    """Split what a layer's forward returned into ``(out, cache)``, or say why it cannot."""
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise CheckFailure(f"{name} should return a tuple (out, cache), but it returned {describe(result)}.")
+    return result
 
 
 def generic_mistakes(expected: np.ndarray) -> list[tuple[str, np.ndarray]]:

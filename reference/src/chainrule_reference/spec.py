@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from chainrule.checking import out_and_cache
+
 __all__ = ["Case", "HiddenTest", "backward_of", "draw_inputs", "forward_of"]
 
 Inputs = dict[str, Any]
@@ -85,18 +87,10 @@ def draw_inputs(test: HiddenTest) -> list[Inputs]:
     return [case.draw(np.random.default_rng([test.seed(), i])) for i, case in enumerate(test.cases)]
 
 
-def _out_and_cache(result: Any, name: str) -> tuple[Any, Any]:
-    from chainrule.checking import CheckFailure, describe
-
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise CheckFailure(f"{name} should return a tuple (out, cache), but it returned {describe(result)}.")
-    return result
-
-
 def forward_of(forward: str) -> Callable[[Impl, Inputs], Any]:
     """``call`` for a layer's forward test: ``out`` of ``forward(*inputs)``; the cache is not judged."""
     def call(impl: Impl, inputs: Inputs) -> Any:
-        return _out_and_cache(impl[forward](*inputs.values()), forward)[0]
+        return out_and_cache(impl[forward](*inputs.values()), forward)[0]
     return call
 
 
@@ -109,6 +103,6 @@ def backward_of(forward: str, backward: str) -> Callable[[Impl, Inputs], Any]:
     """
     def call(impl: Impl, inputs: Inputs) -> Any:
         args = [v for k, v in inputs.items() if k != "dout"]
-        _, cache = _out_and_cache(impl[forward](*args), forward)
+        _, cache = out_and_cache(impl[forward](*args), forward)
         return impl[backward](inputs["dout"], cache)
     return call

@@ -20,7 +20,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..visible.affine_layers import peak_memory_bytes
-from .scalar_derivatives import _new_figure
+from ._common import new_figure
 
 __all__ = ["measure_backward_costs", "plot_affine_jacobians", "plot_backward_costs"]
 
@@ -49,7 +49,7 @@ def plot_affine_jacobians(jacobians: Mapping[str, np.ndarray], row_block: int, c
         raise ValueError("the Jacobians must have the same number of rows")
     (n_rows,) = rows
     widths = [m.shape[1] for m in mats.values()]
-    fig = _new_figure((2.2 + 0.42 * sum(widths), 1.6 + 0.42 * n_rows))
+    fig = new_figure((2.2 + 0.42 * sum(widths), 1.6 + 0.42 * n_rows))
     axes = fig.subplots(1, len(mats), gridspec_kw={"width_ratios": widths}, squeeze=False)[0]
     vmax = max(float(np.max(np.abs(m))) for m in mats.values()) or 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax)
@@ -139,7 +139,7 @@ def plot_backward_costs(costs: Mapping[str, Any], predicted_bytes=None, *,
     """
     Ns = np.asarray(costs["N"])
     methods = [k for k in costs if isinstance(costs[k], Mapping)]
-    fig = _new_figure((11, 4.3))
+    fig = new_figure((11, 4.3))
     left, right = fig.subplots(1, 2)
     markers = "os^vD"
     for j, name in enumerate(methods):

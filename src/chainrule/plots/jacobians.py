@@ -10,18 +10,12 @@ notebook cell that ends with the figure displays it exactly once.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from ._common import new_figure
 
 __all__ = ["plot_gram_tensor", "plot_jacobian_check"]
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    plt.close(fig)
-    return fig
 
 
 def _symmetric_limit(*arrays) -> float:
@@ -77,7 +71,7 @@ def plot_jacobian_check(analytic, numerical, *, title: str = "Analytic vs numeri
     dlimit = _symmetric_limit(diff)
     rows, cols = a.shape
     width = min(15.0, 4.0 + 3 * max(2.2, 0.45 * cols + 1.2))
-    fig = _new_figure((width, 3.6 + 0.12 * rows))
+    fig = new_figure((width, 3.6 + 0.12 * rows))
     axes = fig.subplots(1, 3)
     for ax, values, label in ((axes[0], a, names[0]), (axes[1], n, names[1])):
         image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
@@ -113,7 +107,7 @@ def plot_gram_tensor(T, *, title: str = _GRAM_TITLE) -> Figure:
     T = np.asarray(T, dtype=np.float64)
     N, _, M, _ = T.shape
     limit = _symmetric_limit(T)
-    fig = _new_figure((1.2 + 1.9 * N * max(1.0, N / 3 + 0.4), 0.9 + (0.55 * M + 0.9) * N))
+    fig = new_figure((1.2 + 1.9 * N * max(1.0, N / 3 + 0.4), 0.9 + (0.55 * M + 0.9) * N))
     axes = np.atleast_2d(fig.subplots(N, N, squeeze=False))
     for p in range(N):
         for q in range(N):

@@ -17,23 +17,16 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from ._common import new_figure
 
 __all__ = ["plot_axis_sums", "plot_flattening", "plot_identity_jacobians", "plot_layout_shapes"]
 
 VALUE_COLOR = "#b9b9b9"
 JACOBIAN_COLOR = "#f0a45d"
 SHAPE_COLOR = "#6fa8dc"
-
-
-def _new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> Figure:
-    """A new figure, already closed in pyplot: shown once when a notebook cell returns it."""
-    fig = plt.figure(figsize=figsize, layout=layout)
-    plt.close(fig)
-    return fig
 
 
 def _box(ax, cx: float, top: float, shape: tuple[int, int], color: str, unit: float) -> float:
@@ -89,7 +82,7 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
     }
     width = col_x[-1] + 2.4
     height = 3 * row_h + 1.0
-    fig = _new_figure((14.0, 14.0 / (2 * width) * height + 1.3), layout=None)
+    fig = new_figure((14.0, 14.0 / (2 * width) * height + 1.3), layout=None)
     axes = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.08, wspace=0.03)
     headers = ["the value", "$\\partial J/\\partial(\\cdot)$ as a Jacobian\n(numerator layout)",
@@ -150,7 +143,7 @@ def plot_identity_jacobians(jacobians: Mapping[str, np.ndarray], *,
     """
     mats = {k: np.asarray(v, dtype=np.float64) for k, v in jacobians.items()}
     limit = max(float(np.max(np.abs(v))) for v in mats.values()) or 1.0
-    fig = _new_figure((3.4 * len(mats) + 1.0, 3.9))
+    fig = new_figure((3.4 * len(mats) + 1.0, 3.9))
     axes = np.atleast_1d(fig.subplots(1, len(mats)))
     image = None
     for ax, (name, mat) in zip(axes, mats.items()):
@@ -186,7 +179,7 @@ def plot_flattening(jacobian_row, param_shape: Sequence[int], *, name: str = "W"
     index = np.arange(k)
     c_index, f_index = index.reshape(rows, cols), index.reshape((rows, cols), order="F")
     limit = float(np.max(np.abs(row))) or 1.0
-    fig = _new_figure((max(8.0, 0.75 * k + 1.5), 3.0 + 0.55 * rows + 1.4))
+    fig = new_figure((max(8.0, 0.75 * k + 1.5), 3.0 + 0.55 * rows + 1.4))
     grid = fig.add_gridspec(2, 2, height_ratios=[1.0, max(rows, 1.6)])
     top = fig.add_subplot(grid[0, :])
     _annotated_heatmap(top, row, limit, labels=[[f"c={c}\n{row[0, c]:.2g}" for c in range(k)]])
@@ -218,7 +211,7 @@ def plot_axis_sums(a) -> Figure:
     """
     a = np.asarray(a, dtype=np.float64)
     N, M = a.shape
-    fig = _new_figure((1.2 * M + 6.0, 0.75 * N + 2.4))
+    fig = new_figure((1.2 * M + 6.0, 0.75 * N + 2.4))
     ax = fig.subplots()
 
     def cell(x, y, value, color):

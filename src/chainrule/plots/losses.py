@@ -12,18 +12,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from ._common import new_figure
 
 __all__ = ["plot_loss_sweep"]
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """A new figure, already closed in pyplot: shown once when a notebook cell returns it."""
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    plt.close(fig)
-    return fig
 
 
 def _softmax_backward(p: np.ndarray, dp: np.ndarray) -> np.ndarray:
@@ -91,7 +84,7 @@ def plot_loss_sweep(softmax_loss: Callable, mse_loss: Callable, softmax: Callabl
         "other": ("C1", "-", f"cross-entropy, moving another class's logit $x_{{{other}}}$"),
         "mse": ("C2", "--", f"MSE of the probabilities, moving $x_{{{y}}}$"),
     }
-    fig = _new_figure((12, 4.6))
+    fig = new_figure((12, 4.6))
     left, right = fig.subplots(1, 2, sharex=True)
     for key, (color, line, label) in styles.items():
         losses, grads = curves[key]

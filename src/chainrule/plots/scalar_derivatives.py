@@ -19,18 +19,11 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from ._common import new_figure
 
 __all__ = ["plot_activations", "plot_difference_errors", "plot_tangent"]
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """A new figure, already closed in pyplot: shown once when a notebook cell returns it."""
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    plt.close(fig)
-    return fig
 
 
 def plot_tangent(f: Callable, df: Callable, x0: float, h: float = 0.8, *,
@@ -55,7 +48,7 @@ def plot_tangent(f: Callable, df: Callable, x0: float, h: float = 0.8, *,
     """
     hs = np.logspace(-5, 0, 41) if hs is None else np.asarray(hs, dtype=np.float64)
     f0, slope = float(f(x0)), float(df(x0))
-    fig = _new_figure((11, 4.2))
+    fig = new_figure((11, 4.2))
     left, right = fig.subplots(1, 2)
 
     x = np.linspace(x0 - width, x0 + width, 400)
@@ -107,7 +100,7 @@ def plot_difference_errors(hs, forward_errors, central_errors, *,
     hs = hs[order]
     fwd = np.asarray(forward_errors, dtype=np.float64)[order]
     cen = np.asarray(central_errors, dtype=np.float64)[order]
-    fig = _new_figure((7.5, 5))
+    fig = new_figure((7.5, 5))
     ax = fig.subplots()
     for errors, style, label in [(fwd, "o-", "forward difference"), (cen, "s-", "central difference")]:
         shown = errors > 0
@@ -149,7 +142,7 @@ def plot_activations(activations: Mapping[str, Callable], derivatives: Mapping[s
     z = np.linspace(-4.0, 4.0, 801) if z is None else np.asarray(z, dtype=np.float64)
     step = float(np.min(np.diff(z)))
     names = list(activations)
-    fig = _new_figure((3.2 * len(names), 5.6))
+    fig = new_figure((3.2 * len(names), 5.6))
     axes = fig.subplots(2, len(names), sharex=True, squeeze=False)
     for col, name in enumerate(names):
         top, bottom = axes[0, col], axes[1, col]

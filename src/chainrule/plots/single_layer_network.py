@@ -13,19 +13,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
+from ._common import new_figure
 
 __all__ = ["plot_decision_regions", "plot_training_curves"]
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """A new figure, already closed in pyplot: shown once when a notebook cell returns it."""
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    plt.close(fig)
-    return fig
 
 
 def plot_training_curves(losses, accuracy_steps, accuracies, *, bar: float | None = None,
@@ -42,7 +35,7 @@ def plot_training_curves(losses, accuracy_steps, accuracies, *, bar: float | Non
         the Figure (two panels).
     """
     losses = np.asarray(losses, dtype=np.float64)
-    fig = _new_figure((11, 4))
+    fig = new_figure((11, 4))
     left, right = fig.subplots(1, 2)
     left.semilogy(np.arange(len(losses)), losses, color="C0", label="loss (data + regularization)")
     left.set(title="Loss on the training set", xlabel="step of gradient descent", ylabel="loss (log scale)")
@@ -84,7 +77,7 @@ def plot_decision_regions(predict: Callable[[np.ndarray], np.ndarray] | None, X,
     colors = [f"C{k % 10}" for k in range(classes)]
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = margin * (hi - lo)
-    fig = _new_figure((6.2, 5.6))
+    fig = new_figure((6.2, 5.6))
     ax = fig.subplots()
     if predict is not None:
         g0, g1 = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from ._common import new_figure
 
 __all__ = ["plot_init_layer_statistics", "plot_iteration_curves", "plot_optimizer_paths"]
 
 Curves = Mapping[str, Sequence[float]]
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """A new figure, already closed in pyplot: shown once when a notebook cell returns it."""
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    plt.close(fig)
-    return fig
 
 
 def _draw_curves(ax, curves: Curves, logy: bool, ylim: tuple[float, float] | None = None) -> None:
@@ -67,7 +60,7 @@ def plot_iteration_curves(panels: Sequence[tuple], *, xlabel: str = "iteration",
     Returns:
         the Figure.
     """
-    fig = _new_figure((5.6 * len(panels), 4.2))
+    fig = new_figure((5.6 * len(panels), 4.2))
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, (title, ylabel, curves, *ylim) in zip(axes, panels):
         _draw_curves(ax, curves, logy, ylim[0] if ylim else None)
@@ -89,7 +82,7 @@ def plot_optimizer_paths(f: Callable, paths: Mapping[str, np.ndarray], *, xlim: 
     Returns:
         the Figure (two panels).
     """
-    fig = _new_figure((12, 4.6))
+    fig = new_figure((12, 4.6))
     left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
     g1, g2 = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 200))
     values = f(g1, g2)
@@ -126,7 +119,7 @@ def plot_init_layer_statistics(stats: Mapping[str, Mapping[str, Mapping[str, Seq
         the Figure (one row per entry of ``rows``, one column per activation).
     """
     columns = list(stats)
-    fig = _new_figure((5.2 * len(columns), 2.9 * len(rows) + 0.6))
+    fig = new_figure((5.2 * len(columns), 2.9 * len(rows) + 0.6))
     axes = fig.subplots(len(rows), len(columns), squeeze=False, sharex=True)
     for col, activation in enumerate(columns):
         for row, (key, ylabel) in enumerate(rows):

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checking import CheckFailure, describe, expect_close
+from ..checking import CheckFailure, expect_close, out_and_cache
 from ..gradcheck import num_vjp
 from ._common import call, passed
 
@@ -182,12 +182,6 @@ def _affine(x, w, b):
     return x.reshape(x.shape[0], -1) @ w + b
 
 
-def _out_cache(result: Any, name: str) -> tuple[Any, Any]:
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise CheckFailure(f"{name} should return a tuple (out, cache), but it returned {describe(result)}.")
-    return result
-
-
 def _expect(actual, expected, example: str, **kwargs) -> None:
     try:
         expect_close(actual, expected, **kwargs)
@@ -207,7 +201,7 @@ def check_affine_forward(affine_forward) -> None:
     examples.append(("float32 x (3, 2, 2), w (4, 5), b (5,)", *(a.astype(np.float32) for a in (x, w, b)),
                      _affine(x, w, b).astype(np.float32)))
     for label, x, w, b, expected in examples:
-        out, _ = _out_cache(call(affine_forward, "affine_forward", (x, w, b), ("x", "w", "b")), "affine_forward")
+        out, _ = out_and_cache(call(affine_forward, "affine_forward", (x, w, b), ("x", "w", "b")), "affine_forward")
         tol = _FLOAT32_TOL if x.dtype == np.float32 else dict(rtol=1e-9, atol=1e-12)
         _expect(out, expected, f"affine_forward on {label}", name="out", same_dtype=True,
                 mistakes={"out": affine_forward_mistakes(x, w, b)}, **tol)
@@ -223,7 +217,7 @@ def _check_backward(backward: Callable, name: str, affine_forward: Callable, jac
     Examples: x (4, 3) with a square w (D = M = 3), a tensor x (3, 2, 2) with M = 5, and that one in float32.
     """
     def out_of(x, w, b):
-        return _out_cache(call(affine_forward, "affine_forward", (x, w, b), ("x", "w", "b")), "affine_forward")
+        return out_and_cache(call(affine_forward, "affine_forward", (x, w, b), ("x", "w", "b")), "affine_forward")
 
     for shape, m, seed in [((4, 3), 3, 4), ((3, 2, 2), 5, 5)]:
         x, w, b, dout = _tensor_example(shape, m, seed)

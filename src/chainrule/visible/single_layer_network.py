@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checking import CheckFailure, call_learner, describe, expect_close
+from ..checking import call_learner, CheckFailure, describe, expect_close, out_and_cache
 from ..data import spiral
 from ..gradcheck import num_grad, num_vjp
 from ._common import call, passed
@@ -104,17 +104,11 @@ def _call(fn: Callable, name: str, args: tuple, arg_names: tuple[str, ...], exam
 _NOTED: set[str] = set()
 
 
-def _out_cache(result: Any, name: str) -> tuple[Any, Any]:
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise CheckFailure(f"{name} should return a tuple (out, cache), but it returned {describe(result)}.")
-    return result
-
-
 def check_relu_forward(relu_forward) -> None:
     """relu_forward on a (3, 4) example with zeros, in float64 and float32: out = max(x, 0), dtype kept."""
     for dtype in (np.float64, np.float32):
         x = _RELU_X.astype(dtype)
-        out, _ = _out_cache(call(relu_forward, "relu_forward", (x,), ("x",)), "relu_forward")
+        out, _ = out_and_cache(call(relu_forward, "relu_forward", (x,), ("x",)), "relu_forward")
         label = f"relu_forward(x) on the {dtype.__name__} example, out"
         expect_close(out, _RELU_OUT.astype(dtype), name=label, rtol=0, atol=0, same_dtype=True,
                      mistakes={label: relu_layer_mistakes(_RELU_X)})
@@ -130,11 +124,11 @@ def check_relu_backward(relu_backward, relu_forward) -> None:
     results = {}
     for dtype in (np.float64, np.float32):
         x, dout = _RELU_X.astype(dtype), _RELU_DOUT.astype(dtype)
-        _, cache = _out_cache(call(relu_forward, "relu_forward", (x,), ("x",)), "relu_forward")
+        _, cache = out_and_cache(call(relu_forward, "relu_forward", (x,), ("x",)), "relu_forward")
         results[dtype] = call(relu_backward, "relu_backward", (dout, cache), ("dout", "cache"))
     # Central differences of your forward on the float64 example; the course's choice at the kink, 0,
     # where x = 0 (central differences straddle the kink there and give dout / 2).
-    expected = num_vjp(lambda v: _out_cache(_call(relu_forward, "relu_forward", (v,), ("x",), "the example"),
+    expected = num_vjp(lambda v: out_and_cache(_call(relu_forward, "relu_forward", (v,), ("x",), "the example"),
                                             "relu_forward")[0], _RELU_X, _RELU_DOUT)
     expected[_RELU_X == 0] = 0.0
     for dtype, dx in results.items():

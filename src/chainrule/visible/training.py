@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..checking import CheckFailure, call_learner, describe, expect_close
+from ..checking import call_learner, CheckFailure, describe, expect_close, out_and_cache
 from ..gradcheck import num_grad
 from ._common import passed
 
@@ -371,15 +371,9 @@ def check_he_init(he_init) -> None:
 
 # ---- dropout ---------------------------------------------------------------------------------------
 
-def _out_cache(result: Any, name: str = "dropout_forward") -> tuple[Any, Any]:
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise CheckFailure(f"{name} should return a tuple (out, cache), but it returned {describe(result)}.")
-    return result
-
-
 def dropout_draws(forward: Callable, x, keep_prob, train, seed: int) -> tuple:
     """``out`` of ``forward`` with generators seeded ``seed``, ``seed`` again, and ``seed + 1``."""
-    return tuple(_out_cache(forward(x, keep_prob, train, np.random.default_rng(s)))[0] for s in (seed, seed, seed + 1))
+    return tuple(out_and_cache(forward(x, keep_prob, train, np.random.default_rng(s)), "dropout_forward")[0] for s in (seed, seed, seed + 1))
 
 
 def _array_like(out, x, what: str) -> np.ndarray:
@@ -509,9 +503,9 @@ def check_dropout_backward(dropout_forward, dropout_backward) -> None:
         x, dout = _dropout_x(rng, shape), rng.normal(0, 2, shape)
         label = f"dropout_backward(dout, cache) after dropout_forward(x of shape {shape}, {keep_prob}, {train}, rng)"
         try:
-            out, cache = _out_cache(call(dropout_forward, "dropout_forward",
-                                         (x, keep_prob, train, np.random.default_rng(3)),
-                                         ("x", "keep_prob", "train", "rng")))
+            out, cache = out_and_cache(call(dropout_forward, "dropout_forward",
+                                            (x, keep_prob, train, np.random.default_rng(3)),
+                                            ("x", "keep_prob", "train", "rng")), "dropout_forward")
             dx = call(dropout_backward, "dropout_backward", (dout, cache), ("dout", "cache"))
             judge_dropout_backward(out, dx, x, keep_prob, train, dout)
         except CheckFailure as failure:
