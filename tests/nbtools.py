@@ -42,8 +42,9 @@ def cells_by_id(nb) -> dict[str, nbformat.NotebookNode]:
 
 
 def solution_cells(nb) -> dict[str, str]:
-    """Sources of the solution cells by grade id."""
-    return {gid: c.source for gid, c in cells_by_id(nb).items() if nbgrader_meta(c).get("solution")}
+    """Sources of the code solution cells by grade id (a written answer is graded by hand)."""
+    return {gid: c.source for gid, c in cells_by_id(nb).items()
+            if nbgrader_meta(c).get("solution") and c.cell_type == "code"}
 
 
 def graded_cells(nb) -> dict[str, nbformat.NotebookNode]:

@@ -18,9 +18,9 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["ACTIVATION_NAMES", "BATCH_SIZE", "gradient_norms_by_layer", "leaky_relu_backward",
-           "leaky_relu_forward", "maxout_backward", "maxout_forward", "sigmoid_backward", "sigmoid_forward",
-           "tanh_backward", "tanh_forward"]
+__all__ = ["ACTIVATION_NAMES", "BATCH_SIZE", "gradient_norms_by_layer", "gradient_norms_protocol",
+           "leaky_relu_backward", "leaky_relu_forward", "maxout_backward", "maxout_forward", "maxout_pieces",
+           "sigmoid_backward", "sigmoid_forward", "tanh_backward", "tanh_forward", "weight_scale"]
 
 #: The activations :func:`gradient_norms_by_layer` knows.
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -125,8 +125,12 @@ def leaky_relu_backward(dout, cache):
 
 
 def maxout_pieces(x, w, b):
-    """The K affine pieces of a maxout layer, z[n, m, k] = (x @ w[:, :, k] + b[:, k])[n, m]; (N, M, K)."""
-    return np.einsum("nd,dmk->nmk", x, w) + b
+    """The K affine pieces of a maxout layer, z[n, m, k] = (x @ w[:, :, k] + b[:, k])[n, m]; (N, M, K).
+
+    One matrix product: w reshaped (C order) to (D, M*K) holds piece k of unit m in column m*K + k.
+    """
+    D, M, K = w.shape
+    return (x @ w.reshape(D, M * K)).reshape(x.shape[0], M, K) + b
 
 
 @reference_impl
@@ -162,10 +166,11 @@ def maxout_backward(dout, cache):
         ``(dx, dw, db)`` with the shapes of x (N, D), w (D, M, K) and b (M, K).
     """
     x, w, winner = cache
-    K = w.shape[2]
+    D, M, K = w.shape
     dz = dout[:, :, None] * (winner[:, :, None] == np.arange(K))   # (N, M, K), one piece per output
-    dx = np.einsum("nmk,dmk->nd", dz, w)
-    dw = np.einsum("nd,nmk->dmk", x, dz)
+    flat = dz.reshape(-1, M * K)                                     # column m*K + k, as in maxout_pieces
+    dx = flat @ w.reshape(D, M * K).T
+    dw = (x.T @ flat).reshape(D, M, K)
     db = dz.sum(axis=0)
     return dx, dw, db
 
@@ -189,6 +194,30 @@ def weight_scale(activation, fan_in):
     """Standard deviation of the initial weights: He, sqrt(2 / fan_in), for ReLU and leaky ReLU;
     Xavier, sqrt(1 / fan_in) for square layers, for sigmoid and tanh."""
     return np.sqrt((2.0 if activation in ("relu", "leaky_relu") else 1.0) / fan_in)
+
+
+def gradient_norms_protocol(activation, depth, width, rng, mistake=None):
+    """:func:`gradient_norms_by_layer`, or with a known ``mistake`` for the hidden test's diagnoses:
+    ``"no_slope"`` (the activation's derivative left out of the backward pass) or ``"init"`` (He and
+    Xavier swapped)."""
+    if activation not in ACTIVATION_NAMES:
+        raise ValueError(f"activation must be one of {ACTIVATION_NAMES}, not {activation!r}")
+    x = rng.standard_normal((BATCH_SIZE, width))
+    other = {"relu": "sigmoid", "leaky_relu": "sigmoid", "sigmoid": "relu", "tanh": "relu"}[activation]
+    std = weight_scale(other if mistake == "init" else activation, width)
+    weights = [rng.standard_normal((width, width)) * std for _ in range(depth)]
+    hs, slopes = [x], []
+    for W in weights:
+        h, slope = _activate(hs[-1] @ W, activation)   # biases are zero
+        hs.append(h)
+        slopes.append(np.ones_like(slope) if mistake == "no_slope" else slope)
+    dh = rng.standard_normal((BATCH_SIZE, width)) / BATCH_SIZE
+    norms = [0.0] * depth
+    for layer in reversed(range(depth)):
+        dz = dh * slopes[layer]
+        norms[layer] = float(np.linalg.norm(hs[layer].T @ dz))
+        dh = dz @ weights[layer].T
+    return norms
 
 
 @reference_impl
@@ -216,20 +245,4 @@ def gradient_norms_by_layer(activation, depth, width, rng):
     Returns:
         list of ``depth`` floats, ||dL/dW_1||_F first (the layer next to the input).
     """
-    if activation not in ACTIVATION_NAMES:
-        raise ValueError(f"activation must be one of {ACTIVATION_NAMES}, not {activation!r}")
-    x = rng.standard_normal((BATCH_SIZE, width))
-    std = weight_scale(activation, width)
-    weights = [rng.standard_normal((width, width)) * std for _ in range(depth)]
-    hs, slopes = [x], []
-    for W in weights:
-        h, slope = _activate(hs[-1] @ W, activation)   # biases are zero
-        hs.append(h)
-        slopes.append(slope)
-    dh = rng.standard_normal((BATCH_SIZE, width)) / BATCH_SIZE
-    norms = [0.0] * depth
-    for layer in reversed(range(depth)):
-        dz = dh * slopes[layer]
-        norms[layer] = float(np.linalg.norm(hs[layer].T @ dz))
-        dh = dz @ weights[layer].T
-    return norms
+    return gradient_norms_protocol(activation, depth, width, rng)

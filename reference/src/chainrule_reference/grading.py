@@ -58,6 +58,8 @@ def _describe_inputs(inputs: Inputs) -> str:
     for key, value in inputs.items():
         if isinstance(value, np.ndarray) and value.size <= 6:
             parts.append(f"{key}={np.array2string(value, precision=4, separator=', ')} ({value.dtype})")
+        elif isinstance(value, str) and len(value) <= 40:
+            parts.append(f"{key}={value!r}")
         elif isinstance(value, (bool, np.bool_)):
             parts.append(f"{key}={bool(value)}")
         elif isinstance(value, (float, int, np.number)):
