@@ -17,7 +17,7 @@ import numpy as np
 
 from chainrule.checking import out_and_cache
 
-__all__ = ["Case", "HiddenTest", "backward_of", "draw_inputs", "forward_of"]
+__all__ = ["Case", "HiddenTest", "backward_of", "draw_inputs", "draw_upstream", "draw_with_kinks", "forward_of"]
 
 Inputs = dict[str, Any]
 Impl = Mapping[str, Callable]
@@ -106,3 +106,18 @@ def backward_of(forward: str, backward: str) -> Callable[[Impl, Inputs], Any]:
         _, cache = out_and_cache(impl[forward](*args), forward)
         return impl[backward](inputs["dout"], cache)
     return call
+
+
+def draw_upstream(rng: np.random.Generator, shape, dtype=np.float64) -> np.ndarray:
+    """An upstream gradient ``dout`` far from +-1 (so a missing ``* dout`` shows), both signs."""
+    return (rng.uniform(0.5, 2.5, shape) * rng.choice([-1.0, 1.0], shape)).astype(dtype)
+
+
+def draw_with_kinks(rng: np.random.Generator, shape, dtype=np.float64) -> np.ndarray:
+    """Normal values with about a quarter of the entries exactly 0 (the kink), and +-1e-3 beside them."""
+    x = rng.normal(0, 1.5, shape)
+    x[rng.uniform(size=shape) < 0.25] = 0.0
+    x.flat[0], x.flat[-1] = 0.0, 1e-3
+    if x.size > 2:
+        x.flat[1] = -1e-3
+    return x.astype(dtype)

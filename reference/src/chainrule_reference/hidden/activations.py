@@ -20,7 +20,7 @@ from chainrule.visible.activations import (gradient_norm_candidates, gradient_no
                                            tanh_layer_mistakes)
 
 from ..activations import gradient_norms_protocol
-from ..spec import Case, HiddenTest, backward_of, forward_of
+from ..spec import backward_of, Case, draw_upstream, draw_with_kinks, forward_of, HiddenTest
 
 __all__ = ["NOTEBOOK", "TESTS"]
 
@@ -30,21 +30,6 @@ _FLOAT32 = dict(rtol=1e-4, atol=1e-6)
 _LARGE = [-800.0, -40.0, -20.0, -1.0, 0.0, 1.0, 20.0, 40.0, 800.0]
 
 
-def _upstream(rng, shape, dtype=np.float64):
-    """An upstream gradient far from +-1 (so a missing `* dout` shows), both signs."""
-    return (rng.uniform(0.5, 2.5, shape) * rng.choice([-1.0, 1.0], shape)).astype(dtype)
-
-
-def _with_kinks(rng, shape, dtype=np.float64):
-    """Normal values with about a quarter of the entries exactly 0, and +-1e-3 beside them."""
-    x = rng.normal(0, 1.5, shape)
-    x[rng.uniform(size=shape) < 0.25] = 0.0
-    x.flat[0], x.flat[-1] = 0.0, 1e-3
-    if x.size > 2:
-        x.flat[1] = -1e-3
-    return x.astype(dtype)
-
-
 def _elementwise_cases(backward, leaky=False):
     """The cases of an elementwise layer; ``leaky`` adds the kink and alpha cases."""
     def draw(make_x, alpha=None):
@@ -52,7 +37,7 @@ def _elementwise_cases(backward, leaky=False):
             x = make_x(rng)
             inputs = {"x": x} if alpha is None else {"x": x, "alpha": alpha}
             if backward:
-                inputs["dout"] = _upstream(rng, x.shape, x.dtype)
+                inputs["dout"] = draw_upstream(rng, x.shape, x.dtype)
             return inputs
         return make
 
@@ -68,11 +53,11 @@ def _elementwise_cases(backward, leaky=False):
     ]
     if leaky:
         cases += [
-            Case("values exactly at the kink 0, shape (3, 5)", draw(lambda rng: _with_kinks(rng, (3, 5)))),
-            Case("alpha = 0.2 passed in, at and around the kink", draw(lambda rng: _with_kinks(rng, (4, 3)), 0.2)),
-            Case("alpha = 0 passed in (plain ReLU), with zeros", draw(lambda rng: _with_kinks(rng, (2, 5)), 0.0)),
+            Case("values exactly at the kink 0, shape (3, 5)", draw(lambda rng: draw_with_kinks(rng, (3, 5)))),
+            Case("alpha = 0.2 passed in, at and around the kink", draw(lambda rng: draw_with_kinks(rng, (4, 3)), 0.2)),
+            Case("alpha = 0 passed in (plain ReLU), with zeros", draw(lambda rng: draw_with_kinks(rng, (2, 5)), 0.0)),
             Case("float32 with zeros, alpha = 0.1",
-                 draw(lambda rng: _with_kinks(rng, (3, 4), np.float32), 0.1), **_FLOAT32),
+                 draw(lambda rng: draw_with_kinks(rng, (3, 4), np.float32), 0.1), **_FLOAT32),
         ]
     return tuple(cases)
 
@@ -104,7 +89,7 @@ def _maxout(N, D, M, K, dtype=np.float64, backward=False):
         inputs = {"x": rng.normal(0, 1.5, (N, D)).astype(dtype), "w": rng.normal(0, 1, (D, M, K)).astype(dtype),
                   "b": rng.normal(0, 0.5, (M, K)).astype(dtype)}
         if backward:
-            inputs["dout"] = _upstream(rng, (N, M), dtype)
+            inputs["dout"] = draw_upstream(rng, (N, M), dtype)
         return inputs
     return draw
 

@@ -8,33 +8,18 @@ from chainrule.visible.single_layer_network import (SPIRAL_RUN, judge_spiral_run
                                                     sgd_step_mistakes, spiral_run_inputs, train_two_layer)
 
 from ..single_layer_network import single_layer_parts, two_layer_parts
-from ..spec import Case, HiddenTest, backward_of, forward_of
+from ..spec import backward_of, Case, draw_upstream, draw_with_kinks, forward_of, HiddenTest
 
 __all__ = ["NOTEBOOK", "TESTS"]
 
 NOTEBOOK = "07-single-layer-network"
 
 
-def _upstream(rng, shape, dtype=np.float64):
-    """An upstream gradient far from +-1 (so a missing `* dout` shows), both signs."""
-    return (rng.uniform(0.5, 2.5, shape) * rng.choice([-1.0, 1.0], shape)).astype(dtype)
-
-
-def _with_zeros(rng, shape, dtype=np.float64):
-    """Normal values with about a quarter of the entries exactly 0 (the kink), and tiny values beside it."""
-    x = rng.normal(0, 1.5, shape)
-    x[rng.uniform(size=shape) < 0.25] = 0.0
-    x.flat[0], x.flat[-1] = 0.0, 1e-3
-    if x.size > 2:
-        x.flat[1] = -1e-3
-    return x.astype(dtype)
-
-
 def _relu_cases(backward):
     def draw(shape, dtype=np.float64, zeros=False):
         def make(rng):
-            x = _with_zeros(rng, shape, dtype) if zeros else rng.normal(0, 1.5, shape).astype(dtype)
-            return {"x": x, "dout": _upstream(rng, shape, dtype)} if backward else {"x": x}
+            x = draw_with_kinks(rng, shape, dtype) if zeros else rng.normal(0, 1.5, shape).astype(dtype)
+            return {"x": x, "dout": draw_upstream(rng, shape, dtype)} if backward else {"x": x}
         return make
     return (
         Case("a (4, 6) array", draw((4, 6))),
