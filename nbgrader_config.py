@@ -27,3 +27,17 @@ c.IgnorePattern.pattern = r"(RuntimeWarning|DeprecationWarning|UserWarning|Matpl
 c.ClearSolutions.code_stub = {
     "python": 'raise NotImplementedError("Write your implementation here.")',
 }
+
+# Grades are decided outside the learner's kernel (see docs/grading.md): instead
+# of nbgrader's Execute, SandboxedGrades runs the answer cells in a separate,
+# limited process and the hidden tests in nbgrader's own process; SaveAutoGrades
+# then scores the test cells from the verdicts it writes as their outputs.
+from chainrule_reference.nbgrader_plugin import SandboxedGrades  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
+                                    LimitOutput, SaveAutoGrades)
+
+c.Autograde.autograde_preprocessors = [SandboxedGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.SandboxedGrades.cell_timeout = 10  # seconds per answer cell
+c.SandboxedGrades.test_timeout = 30  # seconds per hidden test, all its cases

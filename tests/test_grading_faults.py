@@ -1,32 +1,140 @@
-"""Faults a grading run must survive, through real `nbgrader autograde`."""
+"""Hostile and broken submissions, graded through the instructor's path: real `nbgrader autograde`
+with the course's nbgrader_config.py, so the answer cells run in the sandbox (SandboxedGrades).
+
+One class of notebook 01 is autograded once: each student plants one fault in ``sigmoid_grad``
+(or around it), the others stay the solution. Every fault must cost at most that test cell's
+points, leave a clear line in the student's result, and leave a neighbour's grades untouched.
+"""
 from __future__ import annotations
 
+import nbformat
 import pytest
 
-from .nbtools import (ASSIGNMENTS, autograded, gradebook_scores, make_course, nbgrader, output_text, read,
-                      solution_cells, solution_path, submit, graded_cells, with_sources)
+from chainrule_reference.sandbox.process import isolation_level
+
+from .nbtools import (ASSIGNMENTS, ROOT, autograded, cells_by_id, gradebook_scores, make_course, nbgrader,
+                      output_text, read, solution_path, submit, with_sources)
 
 pytestmark = [pytest.mark.slow, pytest.mark.nb01]
 
 ASSIGNMENT = ASSIGNMENTS[0]
+VICTIM = "sigmoid_grad"
+HEADER = "import numpy as np\n\ndef sigmoid_grad(z):\n"
+RIGHT = "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n"
+HIDDEN_FILE = ROOT / "reference" / "src" / "chainrule_reference" / "hidden" / "scalar_derivatives.py"
+
+# student -> (body of sigmoid_grad, what the feedback of test_sigmoid_grad must say, does it keep the points?)
+FAULTS = {
+    "looper": ("    while True:\n        pass\n", "did not finish in time", False),
+    "exiter": ("    import os\n    os._exit(7)\n", "exited with code 7", False),
+    "crasher": ("    import ctypes\n    return ctypes.string_at(0)\n", "segmentation fault", False),
+    "hog": ("    return bytearray(1 << 40)\n", "MemoryError", False),
+    "chatty": ("    print('x' * 10_000_000)\n" + RIGHT, "all 5 cases passed", True),
+    "asker": ("    return float(input('the derivative, please: '))\n", "EOFError", False),
+    "copier": ("    from chainrule_reference.scalar_derivatives import sigmoid_grad as ref\n    return ref(z)\n",
+               "reference implementation", False),
+    "reader": (f"    source = open({str(HIDDEN_FILE)!r}).read()\n" + RIGHT, "No such file", False),
+    "equal": ("    class Yes:\n        def __eq__(self, other):\n            return True\n"
+              "        __array_priority__ = 1000\n    return Yes()\n", "your own type Yes", False),
+    # Redefines what an in-kernel test would rely on, then hands in a wrong answer.
+    "patcher": ("    return z\n\nnp.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                "import chainrule.checking\nchainrule.checking.expect_close = lambda *a, **k: None\n"
+                "def grade(*args, **kwargs):\n    pass\n", "sigmoid_grad", False),
+    # Behaves well unless it finds itself graded; then tries to wreck the gradebook and other submissions.
+    "vandal": ("    import os, shutil\n    for path in ['autograde/gradebook.db', '../autograde/gradebook.db']:\n"
+               "        try:\n            open(path, 'w').close()\n        except OSError:\n            pass\n"
+               "    shutil.rmtree('autograde', ignore_errors=True)\n    return z\n", "sigmoid_grad", False),
+}
 
 
-def test_endless_loop_costs_only_its_own_cell(tmp_path):
-    """Is a function that never returns cut off by nbgrader's timeout, costing only its own test cell?"""
+def _test_cell_text(course, student, grade_id):
+    cell = cells_by_id(autograded(course, student, ASSIGNMENT))[grade_id]
+    return output_text(cell)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class above, plus a neighbour (the solution), a numpy.py beside one submission and
+    a learner who edited one test cell and deleted another, autograded in one run."""
+    course = make_course(tmp_path_factory.mktemp("faults"), [ASSIGNMENT])
     solution = read(solution_path(ASSIGNMENT))
-    cell = next(iter(solution_cells(solution)))
-    header = solution_cells(solution)[cell].split("### BEGIN SOLUTION")[0]
-    looping = with_sources(solution, {cell: header + "while True:\n        pass\n"})
-    course = make_course(tmp_path, [ASSIGNMENT])
-    submit(course, "looper", ASSIGNMENT, looping)
+    for student, (body, _, _) in FAULTS.items():
+        submit(course, student, ASSIGNMENT, with_sources(solution, {VICTIM: HEADER + body}))
     submit(course, "neighbour", ASSIGNMENT, solution)
-    nbgrader("autograde", ASSIGNMENT, "--force", "--create", "--Execute.timeout=5", cwd=course)
+    submit(course, "shadow", ASSIGNMENT, solution)
+    (course / "autograde" / "submitted" / "shadow" / ASSIGNMENT / "numpy.py").write_text(
+        "raise SystemExit('a numpy.py beside the notebook was imported')\n")
+    tampered = with_sources(solution, {VICTIM: HEADER + "    return z\n", "test_sigmoid_grad": "pass\n"})
+    tampered.cells = [c for c in tampered.cells
+                      if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "test_tanh_grad"]
+    submit(course, "tamperer", ASSIGNMENT, tampered)
+    run = nbgrader("autograde", ASSIGNMENT, "--force", "--create", "--SandboxedGrades.test_timeout=5",
+                   "--SandboxedGrades.cell_timeout=5", cwd=course)
+    return course, gradebook_scores(course, ASSIGNMENT), run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("student", sorted(FAULTS))
+def test_fault_costs_only_its_own_test(graded, student):
+    """Does the fault cost test_sigmoid_grad (or nothing) with a clear message, and no other test?"""
+    course, scores, _ = graded
+    _, says, keeps = FAULTS[student]
+    if student == "reader" and isolation_level() != "namespaces":
+        pytest.skip("only namespace isolation (root on Linux) hides the grader's files from the learner's code")
+    mine = scores[student]
+    assert set(mine) == set(scores["neighbour"])
+    target = "test_" + VICTIM
+    assert (mine[target][0] == mine[target][1]) is keeps, mine[target]
+    assert all(s == m for gid, (s, m) in mine.items() if gid != target), mine
+    assert says.lower() in _test_cell_text(course, student, target).lower()
+
+
+def test_neighbour_and_gradebook_survive(graded):
+    """After all that, does the neighbour still have every point, read from an intact gradebook?"""
+    _, scores, _ = graded
+    assert scores["neighbour"] and all(s == m for s, m in scores["neighbour"].values())
+    assert set(scores) >= set(FAULTS) | {"neighbour", "shadow", "tamperer"}
+
+
+def test_numpy_py_beside_the_notebook_is_not_imported(graded):
+    _, scores, _ = graded
+    assert all(s == m for s, m in scores["shadow"].values())
+
+
+def test_edited_and_deleted_test_cells_are_restored(graded):
+    """An edited test cell and a deleted one come back from the gradebook and are graded as written."""
+    course, scores, _ = graded
+    assert scores["tamperer"]["test_" + VICTIM][0] == 0
+    assert scores["tamperer"]["test_tanh_grad"] == scores["neighbour"]["test_tanh_grad"]
+    assert "Hidden test 'sigmoid_grad'" in _test_cell_text(course, "tamperer", "test_" + VICTIM)
+
+
+def test_run_summary_names_each_process_fault(graded):
+    """Does the run's log name the students whose code hung or died?"""
+    _, _, log = graded
+    for student in ("looper", "exiter", "crasher"):
+        assert f"{student}/{ASSIGNMENT}" in log and "the process running your code" in log
+
+
+def test_broken_files_do_not_stop_the_run(tmp_path):
+    """Not JSON, an empty file, a misnamed notebook, one in the wrong folder, none at all: the run
+    goes on, each is named in the log, and the neighbour is graded in full."""
+    course = make_course(tmp_path, [ASSIGNMENT])
+    submitted = course / "autograde" / "submitted"
+    submit(course, "neighbour", ASSIGNMENT, read(solution_path(ASSIGNMENT)))
+    for student, name, content in [("garbled", f"{ASSIGNMENT}.ipynb", "{not json"),
+                                   ("empty", f"{ASSIGNMENT}.ipynb", ""),
+                                   ("misnamed", "my-homework.ipynb", nbformat.writes(read(solution_path(ASSIGNMENT)))),
+                                   ("nested", f"extra/{ASSIGNMENT}.ipynb",
+                                    nbformat.writes(read(solution_path(ASSIGNMENT)))),
+                                   ("absent", "notes.txt", "no notebook here")]:
+        path = submitted / student / ASSIGNMENT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    run = nbgrader("autograde", ASSIGNMENT, "--force", "--create", cwd=course, check=False)
     scores = gradebook_scores(course, ASSIGNMENT)
-    looped = f"test_{cell}"
-    assert scores["looper"][looped][0] == 0
-    assert all(s == m for gid, (s, m) in scores["looper"].items() if gid != looped), scores["looper"]
-    assert all(s == m for s, m in scores["neighbour"].values()), "another student's grade changed"
-    text = output_text(next(c for c in autograded(course, "looper", ASSIGNMENT).cells
-                            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == looped))
-    assert "Timeout" in text or "KeyboardInterrupt" in text or "Interrupt" in text, text
-    assert set(scores["looper"]) == set(graded_cells(solution))
+    assert all(s == m for s, m in scores["neighbour"].values()), run.stdout + run.stderr
+    log = run.stdout + run.stderr
+    for student in ("garbled", "empty"):
+        assert student in log, log
+    for student in ("garbled", "empty", "misnamed", "nested", "absent"):
+        assert sum(s for s, _ in scores.get(student, {}).values()) == 0, (student, scores.get(student))

@@ -19,7 +19,7 @@ from ._registry import REFERENCE, is_reference, learner_code
 from .hidden import HIDDEN_TESTS
 from .spec import Case, HiddenTest, Inputs, draw_inputs
 
-__all__ = ["compare_case", "grade", "learner_impl"]
+__all__ = ["compare_case", "grade", "learner_impl", "run_hidden_test", "warnings_note"]
 
 
 def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
@@ -90,6 +90,37 @@ def compare_case(test: HiddenTest, index: int, inputs: Inputs, actual: Any) -> N
             f"  inputs: {_describe_inputs(inputs)}\n{failure}") from None
 
 
+def run_hidden_test(test: HiddenTest, impl: Mapping[str, Callable], warnings_seen: list[str],
+                    accept: Callable[[Any], None] | None = None) -> None:
+    """Run every case of ``test`` on ``impl`` and compare; raise CheckFailure at the first failing case.
+
+    ``accept(actual)`` (optional) vets a result before it is compared: the
+    out-of-kernel grader refuses objects that still live in the learner's process.
+    """
+    for index, inputs in enumerate(draw_inputs(test)):
+        header = f"Hidden test '{test.name}', case {index + 1} of {len(test.cases)} ({test.cases[index].label}):"
+        try:
+            with learner_code(), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                actual = test.run(impl, inputs)
+            if accept is not None:
+                accept(actual)
+        except CheckFailure as failure:
+            raise CheckFailure(f"{header}\n  {failure}") from failure.__cause__
+        except NotImplementedError as err:  # a class's method still holds its stub
+            raise CheckFailure(f"{header}\n  your code is not implemented yet ({err}).") from None
+        except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
+            raise CheckFailure(f"{header}\n  your code raised {type(err).__name__}: {err}") from err
+        warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
+        compare_case(test, index, inputs, actual)
+
+
+def warnings_note(warnings_seen: list[str]) -> str:
+    """The line that reports the learner's NumPy warnings (they never cost points)."""
+    return (f"Note: your code raised NumPy warnings during the hidden tests (no points lost): "
+            f"{'; '.join(sorted(set(warnings_seen)))}")
+
+
 def grade(name: str, namespace: Mapping[str, Any]) -> None:
     """Run the hidden test ``name`` on the learner's functions in ``namespace``.
 
@@ -99,21 +130,6 @@ def grade(name: str, namespace: Mapping[str, Any]) -> None:
     """
     test = HIDDEN_TESTS[name]
     warnings_seen: list[str] = []
-    impl = learner_impl(test, namespace, warnings_seen)
-    for index, inputs in enumerate(draw_inputs(test)):
-        header = f"Hidden test '{test.name}', case {index + 1} of {len(test.cases)} ({test.cases[index].label}):"
-        try:
-            with learner_code(), warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                actual = test.run(impl, inputs)
-        except CheckFailure as failure:
-            raise CheckFailure(f"{header}\n  {failure}") from failure.__cause__
-        except NotImplementedError as err:  # a class's method still holds its stub
-            raise CheckFailure(f"{header}\n  your code is not implemented yet ({err}).") from None
-        except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
-            raise CheckFailure(f"{header}\n  your code raised {type(err).__name__}: {err}") from err
-        warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
-        compare_case(test, index, inputs, actual)
+    run_hidden_test(test, learner_impl(test, namespace, warnings_seen), warnings_seen)
     if warnings_seen:
-        print(f"Note: your code raised NumPy warnings during the hidden tests (no points lost): "
-              f"{'; '.join(sorted(set(warnings_seen)))}")
+        print(warnings_note(warnings_seen))

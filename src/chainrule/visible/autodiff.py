@@ -41,13 +41,22 @@ _REFLECTED = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruedi
 
 
 def _raising_method(err: BaseException) -> str | None:
-    """``Class.method`` of the innermost frame of ``err``'s traceback, if it is a method."""
+    """``Class.method`` of the innermost frame of ``err``'s traceback, if it is a method.
+
+    An error that was raised in another process (the out-of-kernel grader's)
+    carries that name as ``err.raised_in``.
+    """
+    if getattr(err, "raised_in", None):
+        return err.raised_in
     tb = err.__traceback__
     frame = None
     while tb is not None:
         frame, tb = tb.tb_frame, tb.tb_next
-    if frame is None:
-        return None
+    return None if frame is None else frame_name(frame)
+
+
+def frame_name(frame) -> str:
+    """``Class.method`` for a method's frame, else the function's name."""
     owner = frame.f_locals.get("self")
     name = frame.f_code.co_name
     return f"{type(owner).__name__}.{name}" if owner is not None and not isinstance(owner, type) else name

@@ -1,0 +1,64 @@
+"""nbgrader's autograde step, with the grades decided outside the learner's kernel.
+
+``nbgrader_config.py`` puts :class:`SandboxedGrades` in place of nbgrader's
+``Execute`` in ``Autograde.autograde_preprocessors``: the submission's code is
+not run in a Jupyter kernel with the grader's rights at all. Each graded test
+cell gets, as its output, the verdict of
+:func:`chainrule_reference.sandbox.grader.grade_notebook` (an error output when
+the hidden test failed, a line of text when it passed); nbgrader's own
+``SaveAutoGrades`` then scores the cells from those outputs as usual, so the
+gradebook, formgrader, feedback and export work unchanged.
+
+Learners keep the in-notebook tests: a test cell run in Jupyter calls
+``grade(...)`` in the learner's kernel, which is for feedback only.
+"""
+from __future__ import annotations
+
+import json
+
+from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from .sandbox.grader import grade_notebook
+from .sandbox.process import Limits
+
+__all__ = ["SandboxedGrades"]
+
+
+class SandboxedGrades(NbGraderPreprocessor):
+    """Grade the notebook's test cells in a sandbox and write the verdicts as the cells' outputs."""
+
+    cell_timeout = Float(10.0, help="Seconds each answer cell may take to run.").tag(config=True)
+    test_timeout = Float(30.0, help="Seconds each hidden test may take, all its cases together.").tag(config=True)
+    memory_mb = Integer(2048, help="Address space of the learner's process, in MiB.").tag(config=True)
+    cpu_seconds = Integer(600, help="CPU time of the learner's process, in seconds.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        course = CourseDirectory(config=self.config)
+        where = resources.get("nbgrader", {})
+        who = f"{where.get('student', '?')}/{where.get('assignment', '?')}/{where.get('notebook', '?')}"
+        result = grade_notebook(
+            nb, limits=Limits(memory_bytes=self.memory_mb << 20, cpu_seconds=self.cpu_seconds),
+            hidden=[course.root], cell_timeout=self.cell_timeout, test_timeout=self.test_timeout,
+            log=lambda line: self.log.warning("%s: %s", who, line))
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            verdict = result.tests.get(grade_id)
+            if cell.cell_type != "code" or verdict is None:
+                continue
+            if verdict.passed:
+                cell.outputs = [new_output("stream", name="stdout", text=verdict.message + "\n")]
+            else:
+                cell.outputs = [new_output("error", ename="CheckFailure", evalue=verdict.message,
+                                           traceback=["CheckFailure: " + verdict.message])]
+        nb.metadata["chainrule_grading"] = {
+            "isolation": result.isolation, "seconds": round(result.seconds, 3), "problems": result.problems,
+            "tests": {gid: {"passed": v.passed, "message": v.message, "seconds": round(v.seconds, 3)}
+                      for gid, v in result.tests.items()}}
+        failed = sum(not v.passed for v in result.tests.values())
+        self.log.info("%s: %d of %d hidden tests passed (%s isolation, %.2f s)%s", who, len(result.tests) - failed,
+                      len(result.tests), result.isolation or "no", result.seconds,
+                      f"; problems: {json.dumps(result.problems)}" if result.problems else "")
+        return nb, resources

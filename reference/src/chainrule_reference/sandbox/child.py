@@ -1,0 +1,139 @@
+"""The process that runs a learner's code for the grader (started by :mod:`.process`).
+
+It is run as a script from a folder that holds a copy of this file and of
+``wire.py``, NumPy and the learner library ``chainrule``, and nothing of the
+grader: the reference implementations and the hidden tests' answers are not
+importable here. It executes the learner's answer cells in one namespace and
+then answers the grader's requests (call a graded function, read an attribute,
+do arithmetic on an object) over the pipes whose file descriptors it gets as arguments, until
+the grader closes them.
+"""
+from __future__ import annotations
+
+import builtins
+import importlib.abc
+import operator
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+from chainrule.checking import call_learner, learner_code  # noqa: E402
+from chainrule.visible.autodiff import frame_name  # noqa: E402
+from wire import Codec, Connection, WireError  # noqa: E402
+
+OPERATORS = {name: getattr(operator, name) for name in (
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos", "abs",
+    "eq", "ne", "lt", "le", "gt", "ge", "getitem", "contains")}
+OPERATORS.update(len=len, float=float, int=int, bool=bool, list=list)
+NUMPY_ERRORS = ("divide", "over", "under", "invalid")
+NUMPY_ERROR_MODES = ("ignore", "warn", "raise", "print")
+
+
+class NoReference(importlib.abc.MetaPathFinder):
+    """Says plainly that the reference is out of reach, rather than 'No module named ...'."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "chainrule_reference":
+            raise ImportError("the reference implementation (chainrule_reference) cannot be used by graded "
+                              "code: graded functions must be your own code.")
+        return None
+
+
+class Callback:
+    """A function of the grader's (a test's ``f``, say): calling it asks the grader to run it."""
+
+    def __init__(self, connection: Connection, ident: int, name: str):
+        self._connection, self._ident, self.__name__ = connection, ident, name
+
+    def __call__(self, *args, **kwargs):
+        return self._connection.request("callback", target=self, args=list(args), kwargs=kwargs)
+
+    def __repr__(self):
+        return f"<function {self.__name__}>"
+
+
+class Child:
+    def __init__(self, read_fd: int, write_fd: int):
+        self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+        self.objects: dict[int, object] = {}
+        self.connection = Connection(read_fd, write_fd, Codec(self.to_handle, self.from_tag), self.serve)
+        self.connection.where = self.where
+
+    @staticmethod
+    def where(err: BaseException) -> str:
+        """The learner's function or method where ``err`` was raised ('' if not in an answer cell)."""
+        tb, name = err.__traceback__, ""
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.startswith("<answer cell"):
+                name = frame_name(tb.tb_frame)
+            tb = tb.tb_next
+        return name
+
+    def to_handle(self, obj) -> list:
+        if isinstance(obj, Callback):
+            return ["cb", obj._ident]
+        self.objects[id(obj)] = obj
+        kind = "class" if isinstance(obj, type) else "function" if callable(obj) else "object"
+        return ["h", id(obj), type(obj).__name__ if kind != "class" else obj.__name__, kind]
+
+    def from_tag(self, tag: str, rest: list):
+        if tag == "h":
+            try:
+                return self.objects[int(rest[0])]
+            except (KeyError, ValueError, TypeError):
+                raise WireError("unknown handle") from None
+        if tag == "cb":
+            return Callback(self.connection, int(rest[0]), str(rest[1]))
+        raise WireError(f"unknown tag {tag!r}")
+
+    def serve(self, op: str, args: dict):
+        """Do one request, under the grader's NumPy error settings (a test may make overflow raise)."""
+        errors = args.pop("numpy_errors", None) or {}
+        with np.errstate(**{k: v for k, v in errors.items() if k in NUMPY_ERRORS and v in NUMPY_ERROR_MODES}):
+            return self._serve(op, args)
+
+    def _serve(self, op: str, args: dict):
+        if op == "exec":
+            code = compile(args["source"], f"<answer cell {args['cell']}>", "exec")
+            with learner_code():
+                exec(code, self.namespace)
+            return None
+        if op == "lookup":
+            if args["name"] not in self.namespace:
+                raise NameError(f"name '{args['name']}' is not defined")
+            return self.namespace[args["name"]]
+        if op == "call_graded":
+            with learner_code():
+                call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
+                                    arg_names=args["arg_names"])
+            return (call.result, call.warnings)
+        if op == "call":
+            with learner_code():
+                return args["target"](*args["args"], **args["kwargs"])
+        if op == "getattr":
+            with learner_code():
+                return getattr(args["target"], args["name"])
+        if op == "setattr":
+            with learner_code():
+                setattr(args["target"], args["name"], args["value"])
+            return None
+        if op == "operator":
+            with learner_code():
+                return OPERATORS[args["name"]](*args["operands"])
+        raise ValueError(f"unknown request {op!r}")
+
+
+def main() -> None:
+    sys.meta_path.insert(0, NoReference())
+    np.seterr(all="warn")
+    try:
+        Child(int(sys.argv[1]), int(sys.argv[2])).connection.serve_forever()
+    except WireError:
+        pass  # the grader closed the pipes: done
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""The wire between the grader and the process that runs a learner's code.
+
+Both sides use this module (the child gets a copy of the file, not the
+package): messages are JSON headers followed by raw array bytes, and values
+cross as plain data only. No pickle: what the child sends can be numbers,
+strings, None, tuples, lists, dicts, NumPy arrays and scalars of numeric
+dtypes (and random generators, by their state). Anything else stays where it
+was made and crosses as a *handle*, an id the other side can only ask
+questions about (attributes, calls, arithmetic), each question one more round
+trip. Only exact built-in types count as plain: a float subclass with a
+doctored ``__eq__`` is a handle, never a float.
+
+Either side may call the other while waiting for an answer (a learner's
+function calling back the test's ``f``, which does arithmetic on the learner's
+objects), so a request is answered by a loop that serves incoming requests
+until its own reply arrives.
+
+Only the standard library and NumPy are imported here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+MAX_MESSAGE = 1 << 30  # bytes: a learner's array bigger than this is refused, not read
+MAX_DEPTH = 64  # nesting of tuples, lists and dicts
+_HEADER = struct.Struct(">IQ")  # JSON length, number of bytes that follow
+_NUMERIC = "biufc"
+
+
+class WireError(Exception):
+    """The other side sent something that is not a valid message, or went away."""
+
+
+class WireTimeout(WireError):
+    """No answer before the deadline."""
+
+
+class RemoteError(Exception):
+    """An exception raised on the other side, described by its type name and message."""
+
+    def __init__(self, type_name: str, message: str, raised_in: str = "", cause: "RemoteError | None" = None):
+        super().__init__(message)
+        self.type_name = type_name
+        self.message = message
+        self.raised_in = raised_in  # the function or method that raised it, for messages
+        self.cause = cause  # the exception it was raised from, if any
+
+
+def _describe_error(err: BaseException, where: Callable[[BaseException], str], depth: int = 0) -> dict:
+    found = {"type": type(err).__name__, "message": str(err)[:20000], "raised_in": where(err)}
+    if err.__cause__ is not None and depth < 3:
+        found["cause"] = _describe_error(err.__cause__, where, depth + 1)
+    return found
+
+
+def _error_from(error: Any, depth: int = 0) -> RemoteError:
+    if type(error) is not dict:
+        raise WireError("an error must be an object")
+    cause = error.get("cause")
+    return RemoteError(str(error.get("type", "Exception"))[:100], str(error.get("message", ""))[:20000],
+                       str(error.get("raised_in", ""))[:200],
+                       _error_from(cause, depth + 1) if cause is not None and depth < 3 else None)
+
+
+# ---- values -------------------------------------------------------------------------------------
+
+class Codec:
+    """Turns values into JSON-able trees plus byte buffers, and back.
+
+    ``to_handle(obj)`` gives the tree for an object that is not plain data;
+    ``from_tag(tag, payload)`` makes the local object for a non-plain tag.
+    ``lenient`` (the grader's side only) sends subclasses of tuple, list and
+    dict as the plain container; the learner's side never gets that trust.
+    """
+
+    def __init__(self, to_handle: Callable[[Any], list], from_tag: Callable[[str, list], Any], lenient: bool = False):
+        self.to_handle = to_handle
+        self.from_tag = from_tag
+        self.lenient = lenient
+        self.generators: list[np.random.Generator] = []  # decoded in the current message
+
+    def encode(self, value: Any, buffers: list[bytes], depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise ValueError(f"values nested more than {MAX_DEPTH} deep cannot be sent")
+        kind = type(value)
+        if self.lenient and kind not in (tuple, list, dict) and isinstance(value, (tuple, list, dict)):
+            kind = next(k for k in (tuple, list, dict) if isinstance(value, k))
+        if value is None or kind in (bool, str):
+            return value
+        if kind is int:
+            return value
+        if kind is float:
+            return value if value == value and abs(value) != float("inf") else ["f", repr(value)]
+        if kind is complex:
+            return ["c", repr(value.real), repr(value.imag)]
+        if kind in (tuple, list):
+            return ["t" if kind is tuple else "l", [self.encode(v, buffers, depth + 1) for v in value]]
+        if kind is dict:
+            return ["d", [[self.encode(k, buffers, depth + 1), self.encode(v, buffers, depth + 1)]
+                          for k, v in value.items()]]
+        if kind is np.ndarray and value.dtype.kind in _NUMERIC and not value.dtype.fields:
+            buffers.append(np.ascontiguousarray(value).tobytes())
+            return ["a", len(buffers) - 1, value.dtype.str, list(value.shape)]
+        if isinstance(value, np.generic) and kind is np.dtype(kind).type and value.dtype.kind in _NUMERIC:
+            buffers.append(np.asarray(value).tobytes())
+            return ["s", len(buffers) - 1, value.dtype.str]
+        if kind is np.random.Generator:
+            return ["g", value.bit_generator.state]
+        return self.to_handle(value)
+
+    def decode(self, tree: Any, buffers: list[bytes], depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError("message nested too deep")
+        if tree is None or type(tree) in (bool, str, int, float):
+            return tree
+        if type(tree) is not list or not tree or type(tree[0]) is not str:
+            raise WireError(f"not a value: {str(tree)[:80]}")
+        tag, rest = tree[0], tree[1:]
+        if tag == "f":
+            return float(_text(rest[0]))
+        if tag == "c":
+            return complex(float(_text(rest[0])), float(_text(rest[1])))
+        if tag in ("t", "l"):
+            items = [self.decode(v, buffers, depth + 1) for v in _list(rest[0])]
+            return tuple(items) if tag == "t" else items
+        if tag == "d":
+            return {self.decode(_list(kv)[0], buffers, depth + 1): self.decode(kv[1], buffers, depth + 1)
+                    for kv in _list(rest[0])}
+        if tag == "a":
+            dtype, shape = _dtype(rest[1]), tuple(int(n) for n in _list(rest[2]))
+            data = buffers[int(rest[0])]
+            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            if any(n < 0 for n in shape) or count * dtype.itemsize != len(data):
+                raise WireError("array bytes do not match its shape")
+            return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        if tag == "s":
+            dtype = _dtype(rest[1])
+            data = buffers[int(rest[0])]
+            if len(data) != dtype.itemsize:
+                raise WireError("scalar bytes do not match its dtype")
+            return np.frombuffer(data, dtype=dtype)[0]
+        if tag == "g":
+            generator = np.random.Generator(np.random.PCG64())
+            generator.bit_generator.state = rest[0]
+            self.generators.append(generator)
+            return generator
+        return self.from_tag(tag, rest)
+
+
+def _text(x: Any) -> str:
+    if type(x) is not str or len(x) > 64:
+        raise WireError("bad number")
+    return x
+
+
+def _list(x: Any) -> list:
+    if type(x) is not list:
+        raise WireError("expected a list")
+    return x
+
+
+def _dtype(text: Any) -> np.dtype:
+    dtype = np.dtype(_text(text))
+    if dtype.kind not in _NUMERIC or dtype.fields:
+        raise WireError(f"dtype {dtype} is not numeric")
+    return dtype
+
+
+# ---- messages -----------------------------------------------------------------------------------
+
+class Connection:
+    """Requests and replies over a pair of pipes, served in both directions.
+
+    ``serve(op, args)`` answers the other side's requests; it returns a value
+    or raises (the exception goes back as a :class:`RemoteError`).
+    """
+
+    def __init__(self, read_fd: int, write_fd: int, codec: Codec, serve: Callable[[str, dict], Any]):
+        self.read_fd, self.write_fd = read_fd, write_fd
+        self.codec = codec
+        self.serve = serve
+        self.deadline: float | None = None  # time.monotonic() after which reads give up
+        self.where: Callable[[BaseException], str] = lambda err: ""  # names where an error was raised
+        self._next_id = 0
+
+    def request(self, op: str, **args: Any) -> Any:
+        """Ask the other side to do ``op``; serve its requests until the reply comes."""
+        self._next_id += 1
+        my_id = self._next_id
+        sent_generators = self._send({"op": op, "id": my_id}, args)
+        while True:
+            message, values = self._receive()
+            if "op" in message:
+                self._answer(message, values)
+                continue
+            if message.get("re") != my_id:
+                raise WireError("reply out of order")
+            for generator, state in zip(sent_generators, message.get("rng", [])):
+                generator.bit_generator.state = state
+            if "error" in message:
+                raise _error_from(message["error"])
+            return values["value"]
+
+    def serve_forever(self) -> None:
+        """Answer requests until the other side closes the pipe."""
+        while True:
+            message, values = self._receive()
+            if "op" not in message:
+                raise WireError("a reply came with no request pending")
+            self._answer(message, values)
+
+    def _answer(self, message: dict, values: dict) -> None:
+        generators, self.codec.generators = self.codec.generators, []
+        try:
+            reply: dict = {"re": message["id"]}
+            result = {"value": self.serve(message["op"], values)}
+        except (Exception, SystemExit) as err:  # goes back to the caller as a RemoteError
+            result = {}
+            reply["error"] = _describe_error(err, self.where)
+        reply["rng"] = [g.bit_generator.state for g in generators]
+        try:
+            self._send(reply, result)
+        except (ValueError, TypeError, RecursionError) as err:
+            self._send({"re": message["id"], "error": {"type": type(err).__name__, "message": str(err)}}, {})
+
+    def _send(self, header: dict, values: dict) -> list:
+        buffers: list[bytes] = []
+        header = dict(header, values={k: self.codec.encode(v, buffers) for k, v in values.items()},
+                      buffers=[len(b) for b in buffers])
+        sent_generators = [v for v in _walk(values) if type(v) is np.random.Generator]
+        data = json.dumps(header).encode()
+        payload = b"".join(buffers)
+        _write_all(self.write_fd, _HEADER.pack(len(data), len(payload)) + data + payload, self.deadline)
+        return sent_generators
+
+    def _receive(self) -> tuple[dict, dict]:
+        head = self._read(_HEADER.size)
+        json_length, payload_length = _HEADER.unpack(head)
+        if json_length + payload_length > MAX_MESSAGE:
+            raise WireError(f"a message of {json_length + payload_length} bytes is over the limit")
+        try:
+            message = json.loads(self._read(json_length))
+        except ValueError as err:
+            raise WireError(f"not JSON: {err}") from None
+        if type(message) is not dict:
+            raise WireError("a message must be a JSON object")
+        payload = self._read(payload_length)
+        sizes = [int(n) for n in _list(message.get("buffers", []))]
+        if sum(sizes) != len(payload) or any(n < 0 for n in sizes):
+            raise WireError("buffer sizes do not add up")
+        buffers, start = [], 0
+        for n in sizes:
+            buffers.append(payload[start:start + n])
+            start += n
+        raw = message.get("values", {})
+        if type(raw) is not dict:
+            raise WireError("values must be an object")
+        self.codec.generators = []
+        return message, {str(k): self.codec.decode(v, buffers) for k, v in raw.items()}
+
+    def _read(self, n: int) -> bytes:
+        chunks, left = [], n
+        while left:
+            if self.deadline is not None:
+                wait = self.deadline - time.monotonic()
+                if wait <= 0 or not select.select([self.read_fd], [], [], wait)[0]:
+                    raise WireTimeout("no answer before the time limit")
+            chunk = os.read(self.read_fd, min(left, 1 << 20))
+            if not chunk:
+                raise WireError("the other side closed the connection")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+
+def _walk(value: Any, depth: int = 0):
+    yield value
+    if depth < MAX_DEPTH and type(value) in (tuple, list):
+        for v in value:
+            yield from _walk(v, depth + 1)
+    elif depth < MAX_DEPTH and type(value) is dict:
+        for v in value.values():
+            yield from _walk(v, depth + 1)
+
+
+def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
+    view = memoryview(data)
+    while view:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                raise WireTimeout("the other side stopped reading")
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:  # a non-blocking pipe that is full: wait again
+            continue
+        except BrokenPipeError:
+            raise WireError("the other side closed the connection") from None
+        view = view[written:]
