@@ -32,10 +32,14 @@ c.ClearSolutions.code_stub = {
 # of nbgrader's Execute, SandboxedGrades runs the answer cells in a separate,
 # limited process and the hidden tests in nbgrader's own process; SaveAutoGrades
 # then scores the test cells from the verdicts it writes as their outputs.
-from chainrule_reference.nbgrader_plugin import SandboxedGrades  # noqa: E402
+from chainrule_reference.nbgrader_plugin import RestoreCells, SandboxedGrades  # noqa: E402
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
-                                    LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,  # noqa: E402
+                                    IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+
+# A test cell given another grade id is put back like a deleted one (RestoreCells).
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+                                      CheckCellMetadata]
 
 c.Autograde.autograde_preprocessors = [SandboxedGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

@@ -7,6 +7,9 @@ points, leave a clear line in the student's result, and leave a neighbour's grad
 """
 from __future__ import annotations
 
+import re
+import socket
+
 import nbformat
 import pytest
 
@@ -23,6 +26,10 @@ HEADER = "import numpy as np\n\ndef sigmoid_grad(z):\n"
 RIGHT = "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n"
 HIDDEN_FILE = ROOT / "reference" / "src" / "chainrule_reference" / "hidden" / "scalar_derivatives.py"
 
+REFERENCE_TANH_GRAD = (ROOT / "reference" / "src" / "chainrule_reference" / "scalar_derivatives.py").read_text() \
+    .split("@reference_impl\ndef tanh_grad")[1].split("@reference_impl")[0]
+PRINTED = "HIDDEN-INPUT-SEEN:"
+
 # student -> (body of sigmoid_grad, what the feedback of test_sigmoid_grad must say, does it keep the points?)
 FAULTS = {
     "looper": ("    while True:\n        pass\n", "did not finish in time", False),
@@ -36,6 +43,10 @@ FAULTS = {
     "reader": (f"    source = open({str(HIDDEN_FILE)!r}).read()\n" + RIGHT, "No such file", False),
     "equal": ("    class Yes:\n        def __eq__(self, other):\n            return True\n"
               "        __array_priority__ = 1000\n    return Yes()\n", "your own type Yes", False),
+    "printer": (f"    print({PRINTED!r}, repr(z))\n" + RIGHT, "all 5 cases passed", True),
+    # Sends nothing, but passes only if it can reach a server the grader's machine runs (PORT is set below).
+    "caller": ("    import socket\n    socket.create_connection(('127.0.0.1', PORT), timeout=2).close()\n" + RIGHT,
+               "ConnectionRefusedError|Network is unreachable|OSError", False),
     # Redefines what an in-kernel test would rely on, then hands in a wrong answer.
     "patcher": ("    return z\n\nnp.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
                 "import chainrule.checking\nchainrule.checking.expect_close = lambda *a, **k: None\n"
@@ -58,8 +69,24 @@ def graded(tmp_path_factory):
     a learner who edited one test cell and deleted another, autograded in one run."""
     course = make_course(tmp_path_factory.mktemp("faults"), [ASSIGNMENT])
     solution = read(solution_path(ASSIGNMENT))
+    listener = socket.create_server(("127.0.0.1", 0))  # what "caller" tries to reach
+    port = str(listener.getsockname()[1])
     for student, (body, _, _) in FAULTS.items():
-        submit(course, student, ASSIGNMENT, with_sources(solution, {VICTIM: HEADER + body}))
+        submit(course, student, ASSIGNMENT, with_sources(solution, {VICTIM: HEADER + body.replace("PORT", port)}))
+    submit(course, "paster", ASSIGNMENT,
+           with_sources(solution, {"tanh_grad": "import numpy as np\n\ndef tanh_grad" + REFERENCE_TANH_GRAD}))
+    reordered = nbformat.from_dict(solution)
+    tests = [i for i, c in enumerate(reordered.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+             and not c["metadata"]["nbgrader"].get("solution")]
+    first, last = tests[0], tests[-1]
+    reordered.cells[first], reordered.cells[last] = reordered.cells[last], reordered.cells[first]
+    submit(course, "reorderer", ASSIGNMENT, reordered)
+    renamed = with_sources(solution, {VICTIM: HEADER + "    return z\n"})
+    for cell in renamed.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_" + VICTIM:
+            cell.metadata.nbgrader["grade_id"] = "test_free_points"
+            cell.source = "pass\n"
+    submit(course, "renamer", ASSIGNMENT, renamed)
     submit(course, "neighbour", ASSIGNMENT, solution)
     submit(course, "shadow", ASSIGNMENT, solution)
     (course / "autograde" / "submitted" / "shadow" / ASSIGNMENT / "numpy.py").write_text(
@@ -68,8 +95,11 @@ def graded(tmp_path_factory):
     tampered.cells = [c for c in tampered.cells
                       if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "test_tanh_grad"]
     submit(course, "tamperer", ASSIGNMENT, tampered)
-    run = nbgrader("autograde", ASSIGNMENT, "--force", "--create", "--SandboxedGrades.test_timeout=5",
-                   "--SandboxedGrades.cell_timeout=5", cwd=course)
+    try:
+        run = nbgrader("autograde", ASSIGNMENT, "--force", "--create", "--SandboxedGrades.test_timeout=5",
+                       "--SandboxedGrades.cell_timeout=5", cwd=course)
+    finally:
+        listener.close()
     return course, gradebook_scores(course, ASSIGNMENT), run.stdout + run.stderr
 
 
@@ -80,19 +110,49 @@ def test_fault_costs_only_its_own_test(graded, student):
     _, says, keeps = FAULTS[student]
     if student == "reader" and isolation_level() != "namespaces":
         pytest.skip("only namespace isolation (root on Linux) hides the grader's files from the learner's code")
+    if student == "caller" and isolation_level() == "process":
+        pytest.skip("this machine allows no network namespace for the learner's process")
     mine = scores[student]
     assert set(mine) == set(scores["neighbour"])
     target = "test_" + VICTIM
     assert (mine[target][0] == mine[target][1]) is keeps, mine[target]
     assert all(s == m for gid, (s, m) in mine.items() if gid != target), mine
-    assert says.lower() in _test_cell_text(course, student, target).lower()
+    assert re.search(says, _test_cell_text(course, student, target), re.IGNORECASE), \
+        _test_cell_text(course, student, target)
 
 
 def test_neighbour_and_gradebook_survive(graded):
     """After all that, does the neighbour still have every point, read from an intact gradebook?"""
     _, scores, _ = graded
     assert scores["neighbour"] and all(s == m for s, m in scores["neighbour"].values())
-    assert set(scores) >= set(FAULTS) | {"neighbour", "shadow", "tamperer"}
+    assert set(scores) >= set(FAULTS) | {"neighbour", "shadow", "tamperer", "paster", "reorderer", "renamer"}
+
+
+def test_printed_inputs_do_not_reach_the_feedback(graded):
+    """What the learner's code prints while graded (the hidden inputs, say) is thrown away."""
+    course, _, log = graded
+    assert PRINTED not in log
+    assert not any(PRINTED in output_text(c) for c in autograded(course, "printer", ASSIGNMENT).cells)
+
+
+def test_a_pasted_reference_loses_its_points(graded):
+    course, scores, _ = graded
+    assert scores["paster"]["test_tanh_grad"][0] == 0
+    assert all(s == m for gid, (s, m) in scores["paster"].items() if gid != "test_tanh_grad")
+    assert "copied line for line" in _test_cell_text(course, "paster", "test_tanh_grad")
+
+
+def test_reordered_test_cells_are_graded_as_usual(graded):
+    _, scores, _ = graded
+    assert scores["reorderer"] == scores["neighbour"]
+
+
+def test_a_renamed_test_cell_is_graded_under_its_own_id(graded):
+    """A test cell given another grade id (and emptied) is put back; the wrong answer scores 0."""
+    _, scores, _ = graded
+    assert "test_free_points" not in scores["renamer"]
+    assert scores["renamer"]["test_" + VICTIM][0] == 0
+    assert all(s == m for gid, (s, m) in scores["renamer"].items() if gid != "test_" + VICTIM)
 
 
 def test_numpy_py_beside_the_notebook_is_not_imported(graded):

@@ -18,13 +18,30 @@ import json
 
 from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
 from .sandbox.grader import grade_notebook
 from .sandbox.process import Limits
 
-__all__ = ["SandboxedGrades"]
+__all__ = ["RestoreCells", "SandboxedGrades"]
+
+
+class RestoreCells(OverwriteCells):
+    """nbgrader's OverwriteCells, for a cell whose grade id the gradebook does not know.
+
+    nbgrader 0.9.6 deletes only such a cell's grade id and keeps its other
+    nbgrader marks, and then ``add_missing_cells`` fails on it (KeyError
+    'grade_id'), so the whole notebook goes ungraded. Here the cell becomes an
+    ordinary one, and the cell whose id was changed is put back like a deleted one.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        had_id = "grade_id" in cell.metadata.get("nbgrader", {})
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if had_id and "grade_id" not in cell.metadata.get("nbgrader", {}):
+            del cell.metadata["nbgrader"]
+        return cell, resources
 
 
 class SandboxedGrades(NbGraderPreprocessor):

@@ -26,6 +26,7 @@ from chainrule.checking import CheckFailure
 from .._registry import REFERENCE
 from ..grading import run_hidden_test, warnings_note
 from ..hidden import HIDDEN_TESTS
+from .copies import copies_of_reference
 from .process import Limits, RemoteObject, Sandbox, SandboxDied, remote_values
 
 __all__ = ["NotebookResult", "TestResult", "grade_notebook"]
@@ -171,6 +172,7 @@ def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = ()
     tests = [_nbgrader(c)["grade_id"] for c in code_cells
              if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
     session = _Session([p for p in prelude if p], answers, limits, list(hidden), cell_timeout, result.problems)
+    copied = copies_of_reference([source for _, source in answers])
     try:
         for grade_id in tests:
             name = grade_id.removeprefix("test_")
@@ -178,6 +180,11 @@ def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = ()
             began = time.monotonic()
             if test is None:
                 verdict = TestResult(grade_id, False, f"no hidden test is named {name}: ask your instructor.")
+            elif copied & set(test.functions):
+                copy = sorted(copied & set(test.functions))[0]
+                verdict = TestResult(grade_id, False, f"Hidden test '{name}': your {copy} is the reference "
+                                     "implementation copied line for line. Graded code must be your own.")
+                result.problems.append(f"{copy} is a copy of the reference implementation")
             else:
                 verdict = _grade_one(session, test, grade_id, test_timeout, result.problems)
             verdict.seconds = time.monotonic() - began

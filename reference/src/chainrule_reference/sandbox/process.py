@@ -39,7 +39,8 @@ __all__ = ["Limits", "RemoteObject", "Sandbox", "SandboxDied", "isolation_level"
 
 HERE = Path(__file__).resolve().parent
 NOBODY = 65534
-_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
+_CLONE_NEWNS, _CLONE_NEWNET, _CLONE_NEWUSER = 0x00020000, 0x40000000, 0x10000000
+LEVELS = ("process", "network", "namespaces")  # weakest first
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 
@@ -51,7 +52,7 @@ class Limits:
     cpu_seconds: int = 600
     file_bytes: int = 1 << 20
     open_files: int = 64
-    processes: int = 16
+    processes: int = 64  # counted per user: with namespaces, all of user nobody's processes
 
 
 class SandboxDied(BaseException):
@@ -117,21 +118,35 @@ def _set_limits(limits: Limits) -> None:
         resource.setrlimit(which, (value, value))
 
 
+def _leave_network() -> None:
+    """In the new process: a user namespace of its own (no new rights) with an empty network namespace."""
+    _libc_call("unshare", _CLONE_NEWUSER | _CLONE_NEWNET)
+
+
 _ISOLATION: str | None = None
 
 
 def isolation_level() -> str:
-    """``"namespaces"`` where this machine can give the full isolation (root on Linux), else ``"process"``."""
+    """The strongest isolation this machine gives the learner's process, one of :data:`LEVELS`.
+
+    ``"namespaces"``: root on Linux: no network, the grader's files hidden, user nobody.
+    ``"network"``: unprivileged user namespaces: no network, the grader's rights on files.
+    ``"process"``: a separate process with limits, and nothing more.
+    """
     global _ISOLATION
     if _ISOLATION is None:
         _ISOLATION = "process"
-        if sys.platform.startswith("linux") and os.geteuid() == 0:
+        probes = [("namespaces", lambda: _enter_namespaces([], [])), ("network", _leave_network)]
+        for level, prepare in probes if sys.platform.startswith("linux") else []:
+            if level == "namespaces" and os.geteuid() != 0:
+                continue
             try:
-                subprocess.run(["/bin/true"], preexec_fn=lambda: _enter_namespaces([], []), check=True, timeout=30,
+                subprocess.run(["/bin/true"], preexec_fn=prepare, check=True, timeout=30,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                _ISOLATION = "namespaces"
             except (OSError, subprocess.SubprocessError):
-                pass
+                continue
+            _ISOLATION = level
+            break
     return _ISOLATION
 
 
@@ -156,12 +171,16 @@ class Sandbox:
         limits: resource limits of the process.
         hidden: folders the process must not see (used with namespaces), besides
             the reference package's own folder, which is always hidden.
-        isolation: ``"auto"`` (the best this machine gives) or ``"process"``.
+        isolation: ``"auto"`` (the best this machine gives, :func:`isolation_level`)
+            or one of :data:`LEVELS` no stronger than that.
     """
 
     def __init__(self, limits: Limits = Limits(), hidden: Iterable[Path] = (), isolation: str = "auto"):
         self.limits = limits
-        self.isolation = isolation_level() if isolation == "auto" else "process"
+        best = isolation_level()
+        self.isolation = best if isolation == "auto" else isolation
+        if LEVELS.index(self.isolation) > LEVELS.index(best):
+            raise ValueError(f"this machine gives at most {best!r} isolation, not {isolation!r}")
         reference = Path(__file__).resolve().parents[1]
         folders = sorted({str(Path(h).resolve()) for h in [reference, *hidden] if Path(h).exists()})
         self.hidden = [f for f in folders if not any(f.startswith(g + os.sep) for g in folders)]
@@ -202,6 +221,8 @@ class Sandbox:
         def prepare() -> None:
             if isolation == "namespaces":
                 _enter_namespaces(binds, hidden, prefix, str(folder / "python"))
+            elif isolation == "network":
+                _leave_network()
             _set_limits(limits)
 
         env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",

@@ -1,0 +1,205 @@
+"""The sandbox that runs learner code for the grader: real child processes, no mocks.
+
+What crosses the wire, what the process may reach at each isolation level, how it ends, and the
+reference-copy check. The whole path through `nbgrader autograde` is in test_grading_faults.py.
+"""
+from __future__ import annotations
+
+import os
+import socket
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from chainrule.checking import CheckFailure
+from chainrule_reference.sandbox.copies import copies_of_reference
+from chainrule_reference.sandbox.process import LEVELS, Limits, RemoteObject, Sandbox, SandboxDied, isolation_level
+from chainrule_reference.sandbox.wire import Codec, Connection, WireError
+
+from .nbtools import ROOT, ASSIGNMENTS, read, solution_cells, solution_path
+
+AVAILABLE = LEVELS[:LEVELS.index(isolation_level()) + 1]
+PROBE = f"""
+import os, socket
+def probe(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        net = "connected"
+    except OSError as err:
+        net = str(err)
+    try:
+        open({str(ROOT / "reference" / "src" / "chainrule_reference" / "spec.py")!r}).read()
+        files = "read the reference"
+    except OSError as err:
+        files = str(err)
+    return net, files, os.getcwd(), os.listdir(".")
+"""
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as box:
+        yield box
+
+
+def _run(box, source, name, *args):
+    box.request("exec", timeout=20, source=source, cell=name)
+    return box.request("call", timeout=20, target=box.request("lookup", name=name), args=list(args), kwargs={})
+
+
+# ---- what crosses the wire ----------------------------------------------------------------------
+
+plain = st.recursive(
+    st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70) | st.floats(allow_nan=False) | st.text(max_size=5)
+    | hnp.arrays(hnp.scalar_dtypes().filter(lambda d: d.kind in "biufc"), hnp.array_shapes(min_dims=0, max_side=3)),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=3), inner,
+                                                                                        max_size=3),
+    max_leaves=8)
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray):
+        return type(b) is np.ndarray and a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, True)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=60, deadline=None)
+@given(plain)
+def test_plain_data_round_trips_exactly(sandbox, value):
+    """Does every plain value come back from the learner's process with its exact type, dtype and bits?"""
+    sandbox.request("exec", timeout=20, source="def echo(v):\n    return v\n", cell="echo")
+    echo = sandbox.request("lookup", timeout=20, name="echo")
+    assert _same(value, echo(value))
+
+
+def test_non_finite_floats_and_numpy_scalars_round_trip(sandbox):
+    back = _run(sandbox, "def echo(*v):\n    return v\n", "echo", float("nan"), float("-inf"), np.float32(1.5),
+                np.int64(-3), 2 + 1j)
+    assert np.isnan(back[0]) and back[1] == float("-inf")
+    assert type(back[2]) is np.float32 and type(back[3]) is np.int64 and back[4] == 2 + 1j
+
+
+def test_learner_types_stay_handles_never_plain_values(sandbox):
+    """A float subclass, an object array, an ndarray subclass: each comes back as a proxy, not as data."""
+    back = _run(sandbox, "import numpy as np\nclass F(float):\n    def __eq__(self, other):\n        return True\n"
+                "def odd():\n    return F(1.0), np.array([1.0], dtype=object), np.ma.masked_array([1.0])\n", "odd")
+    assert all(isinstance(v, RemoteObject) for v in back)
+    assert [type(v).__name__ for v in back] == ["F", "ndarray", "MaskedArray"]
+
+
+def test_a_random_generator_is_sent_by_state_and_advanced_like_a_local_one(sandbox):
+    mine, theirs = np.random.default_rng(5), np.random.default_rng(5)
+    draws = _run(sandbox, "def draw(rng):\n    return rng.normal(size=3)\n", "draw", mine)
+    assert np.array_equal(draws, theirs.normal(size=3))
+    assert mine.normal() == theirs.normal()  # the parent's generator moved on as if it had drawn itself
+
+
+def test_callbacks_and_proxies_nest(sandbox):
+    """The learner's code calls the grader's f, which does arithmetic on the learner's objects."""
+    sandbox.request("exec", timeout=20, cell="Box", source=(
+        "class Box:\n    def __init__(self, v):\n        self.v = v\n"
+        "    def __mul__(self, other):\n        return Box(self.v * (other.v if isinstance(other, Box) else other))\n"
+        "    __rmul__ = __mul__\n"
+        "def apply(f, v):\n    return f(Box(v)).v\n"))
+    apply = sandbox.request("lookup", name="apply")
+    assert apply(lambda box: 3 * box * box, 2.0) == 12.0
+
+
+def test_errors_keep_their_type_message_and_cause(sandbox):
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        _run(sandbox, "def bad():\n    return 1 / 0\n", "bad")
+    sandbox.request("exec", timeout=20, source="def shout(x):\n    raise ValueError('no ' + str(x))\n", cell="shout")
+    with pytest.raises(CheckFailure, match="shout raised ValueError: no 3") as info:
+        sandbox.request("call_graded", name="shout", args=[3], arg_names=["x"])
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_garbage_on_the_wire_is_refused():
+    """The grader's side refuses bytes that are not a message, and non-numeric arrays."""
+    def unknown(tag, rest):
+        raise WireError(f"unknown tag {tag!r}")
+
+    codec = Codec(lambda obj: ["h", 0, "x", "object"], unknown)
+    for bad in [["a", 0, "|O", [1]], ["a", 0, "<f8", [3]], ["zz"], {"no": "list"}]:
+        with pytest.raises(WireError):
+            codec.decode(bad, [b"12345678"])
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00{oops")
+    os.close(write_fd)
+    with pytest.raises(WireError, match="not JSON"):
+        Connection(read_fd, os.open(os.devnull, os.O_WRONLY), codec, lambda op, args: None).request("x")
+
+
+# ---- what the process may reach -----------------------------------------------------------------
+
+@pytest.mark.parametrize("level", AVAILABLE)
+def test_isolation_levels_do_what_they_say(level):
+    """Network at "network" and above, the reference's files at "namespaces": out of reach."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        with Sandbox(isolation=level) as box:
+            net, files, cwd, listing = _run(box, PROBE, "probe", listener.getsockname()[1])
+    finally:
+        listener.close()
+    assert (net == "connected") is (level == "process"), net
+    assert (files == "read the reference") is (level != "namespaces"), files
+    assert listing == [] and cwd == str(box.folder / "work")
+
+
+def test_the_reference_cannot_be_imported_at_any_level(sandbox):
+    with pytest.raises(ImportError, match="reference implementation"):
+        sandbox.request("exec", timeout=20, source="import chainrule_reference.hidden", cell="cheat")
+
+
+@pytest.mark.parametrize("source, says", [
+    ("while True:\n    pass\n", "did not finish in time"),
+    ("import os\nos._exit(3)\n", "exited with code 3"),
+    ("import ctypes\nctypes.string_at(0)\n", "segmentation fault"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", "was killed"),
+])
+def test_how_the_process_ended_is_named(source, says):
+    with Sandbox() as box:
+        with pytest.raises(SandboxDied, match=says):
+            box.request("exec", timeout=3, source=source, cell="end")
+
+
+def test_memory_and_file_limits_hold():
+    with Sandbox(Limits(memory_bytes=1 << 30, file_bytes=1 << 16)) as box:
+        with pytest.raises(MemoryError):
+            box.request("exec", timeout=20, source="x = bytearray(2 << 30)\n", cell="hog")
+        with pytest.raises(OSError, match="File too large"):
+            box.request("exec", timeout=20, source="open('big', 'wb').write(bytes(1 << 20))\n", cell="disk")
+        assert box.request("exec", timeout=20, source="y = 1\n", cell="after") is None  # still alive
+
+
+# ---- copies of the reference --------------------------------------------------------------------
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebooks_are_not_flagged_as_copies(assignment):
+    """The course's solutions were written apart from the reference: none may count as a copy."""
+    assert copies_of_reference(list(solution_cells(read(solution_path(assignment))).values())) == set()
+
+
+def test_a_pasted_reference_is_flagged_but_not_a_textbook_formula():
+    source = (ROOT / "reference" / "src" / "chainrule_reference" / "scalar_derivatives.py").read_text()
+    pasted = source.replace("@reference_impl\n", "").replace("from ._registry import reference_impl\n", "")
+    found = copies_of_reference([pasted])
+    assert {"tanh_grad", "leaky_relu_grad", "difference_errors", "composite_and_grad"} <= found
+    assert "forward_difference" not in found and "central_difference" not in found
+    renamed = pasted.replace("exact = df(x)", "truth = df(x)").replace("- exact)", "- truth)")
+    assert "difference_errors" not in copies_of_reference([renamed])
+
+
+def test_wire_module_imports_nothing_of_the_grader():
+    """The child gets wire.py and child.py as files: they must not import chainrule_reference."""
+    folder = ROOT / "reference" / "src" / "chainrule_reference" / "sandbox"
+    for name in ("wire.py", "child.py"):
+        assert "chainrule_reference" not in "".join(
+            line for line in (folder / name).read_text().splitlines(True) if line.lstrip().startswith(("import",
+                                                                                                      "from")))
