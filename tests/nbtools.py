@@ -132,6 +132,7 @@ def nbgrader(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedP
 
 def make_course(tmp: Path, assignments: list[str]) -> Path:
     """A copy of the course (config and the given solution notebooks) in ``tmp``, released with nbgrader."""
+    tmp.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
     (tmp / "autograde").mkdir(exist_ok=True)
     for a in assignments:

@@ -71,7 +71,9 @@ class SandboxedGrades(NbGraderPreprocessor):
                 cell.outputs = [new_output("error", ename="CheckFailure", evalue=verdict.message,
                                            traceback=["CheckFailure: " + verdict.message])]
         nb.metadata["chainrule_grading"] = {
-            "isolation": result.isolation, "seconds": round(result.seconds, 3), "problems": result.problems,
+            "isolation": result.isolation, "seconds": round(result.seconds, 3),
+            "start_seconds": round(result.start_seconds, 3), "cells_seconds": round(result.cells_seconds, 3),
+            "problems": result.problems,
             "tests": {gid: {"passed": v.passed, "message": v.message, "seconds": round(v.seconds, 3)}
                       for gid, v in result.tests.items()}}
         failed = sum(not v.passed for v in result.tests.values())

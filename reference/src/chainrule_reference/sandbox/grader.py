@@ -47,7 +47,9 @@ class NotebookResult:
     tests: dict[str, TestResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # one line each: a cell that failed, a process that died
     isolation: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # in all; of which:
+    start_seconds: float = 0.0  # starting the learner's process and running the notebook's imports
+    cells_seconds: float = 0.0  # running the answer cells
 
 
 def _nbgrader(cell) -> dict:
@@ -74,6 +76,7 @@ class _Session:
         self.broken: dict[str, str] = {}  # answer cell -> why it was left out
         self.errors: dict[str, str] = {}  # answer cell -> the exception it raised
         self.sandbox: Sandbox | None = None
+        self.start_seconds = self.cells_seconds = 0.0
 
     def ready(self) -> Sandbox:
         attempts = len(self.cells) + 2  # each failed start leaves out one more cell
@@ -81,6 +84,7 @@ class _Session:
             attempts -= 1
             if attempts < 0:
                 raise RuntimeError("the learner's process could not be started; see the log above")
+            began = time.monotonic()
             sandbox = Sandbox(self.limits, self.hidden)
             try:
                 for source in self.prelude:
@@ -92,6 +96,8 @@ class _Session:
                         raise
                     except Exception:  # matplotlib and chainrule.plots are not in the sandbox: answers need neither
                         pass
+                middle = time.monotonic()
+                self.start_seconds += middle - began
                 for grade_id, source in self.cells:
                     if grade_id in self.broken:
                         continue
@@ -104,6 +110,7 @@ class _Session:
                         raise
                     except Exception as err:  # the learner's cell raised: its names stay undefined
                         self.errors[grade_id] = f"{type(err).__name__}: {err}"
+                self.cells_seconds += time.monotonic() - middle
                 self.sandbox = sandbox
             except SandboxDied:
                 sandbox.close()
@@ -190,6 +197,7 @@ def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = ()
             verdict.seconds = time.monotonic() - began
             result.tests[grade_id] = verdict
         result.isolation = session.sandbox.isolation if session.sandbox else ""
+        result.start_seconds, result.cells_seconds = session.start_seconds, session.cells_seconds
     finally:
         session.close()
     for line in result.problems:
