@@ -241,7 +241,7 @@ def grade_class(course: Path, jobs: list[tuple[str, str]], workers: int, progres
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error', '')}")
     bar = Progress(len(jobs)) if progress else None
     results = []
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(max(1, min(workers, len(jobs))), initializer=_start_worker, initargs=(str(course),)) as pool:
         for result in pool.imap_unordered(_grade_job, jobs):
             results.append(result)
@@ -261,24 +261,16 @@ def _in_gradebook(gb, assignment: str) -> bool:
 
 # ---- reports -------------------------------------------------------------------------------------
 
-def _scores(db_url: str, student: str, assignment: str) -> dict:
+def _scores(gb, student: str, assignment: str) -> dict:
     """Score per graded cell of the student's notebook, from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url) as gb:
-        try:
-            nb = gb.find_submission_notebook(assignment, assignment, student)
-        except MissingEntry:
-            return {}
-        return {g.name: {"score": g.score, "max_score": g.max_score, "needs_manual_grade": g.needs_manual_grade}
-                for g in sorted(nb.grades, key=lambda g: g.name)}
-
-
-def _max_score(db_url: str, assignment: str) -> float:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url) as gb:
-        return gb.find_assignment(assignment).max_score
+    try:
+        nb = gb.find_submission_notebook(assignment, assignment, student)
+    except MissingEntry:
+        return {}
+    return {g.name: {"score": g.score, "max_score": g.max_score, "needs_manual_grade": g.needs_manual_grade}
+            for g in sorted(nb.grades, key=lambda g: g.name)}
 
 
 def _verdicts(course: Path, student: str, assignment: str) -> dict:
@@ -290,7 +282,14 @@ def _verdicts(course: Path, student: str, assignment: str) -> dict:
 
 def write_reports(course: Path, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
     """grades.csv, students/<student>.json and feedback/<student>/<assignment>.html under ``out``."""
+    from nbgrader.api import Gradebook
+
     _, db_url = _api(course)
+    with Gradebook(db_url) as gb:
+        return _write_reports(gb, course, out, results, filed, assignments)
+
+
+def _write_reports(gb, course: Path, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
     by_key = {(r["student"], r["assignment"]): r for r in results}
     students = sorted({s for s, _ in filed.files})
     if out.exists():
@@ -303,7 +302,7 @@ def write_reports(course: Path, out: Path, results: list[dict], filed: Filed, as
             result = by_key.get((student, assignment))
             entry: dict = {"status": "missing"}
             if result is not None:
-                cells = _scores(db_url, student, assignment) if result["success"] else {}
+                cells = _scores(gb, student, assignment) if result["success"] else {}
                 verdicts = _verdicts(course, student, assignment) if result["success"] else {}
                 tests = verdicts.get("tests", {})
                 entry = {
@@ -311,7 +310,7 @@ def write_reports(course: Path, out: Path, results: list[dict], filed: Filed, as
                     "file": str(filed.files[(student, assignment)].name),
                     "score": sum((c["score"] or 0.0 for c in cells.values()), 0.0),
                     "max_score": (sum(c["max_score"] for c in cells.values()) if result["success"]
-                                  else _max_score(db_url, assignment)),
+                                  else gb.find_assignment(assignment).max_score),
                     "cells": {gid: dict(c, **({"message": tests[gid]["message"]} if gid in tests else {}))
                               for gid, c in cells.items()},
                     "problems": verdicts.get("problems", []),

@@ -75,8 +75,8 @@ def _explain(owner: str, what: str, err: Exception) -> CheckFailure:
             text += (f"\n  A plain number on the left of `{op}` calls the reflected method "
                      f"{owner}.{_REFLECTED[op]}: define it (operations with plain numbers must work on both sides).")
         else:
-            text += (f"\n  Operations with plain numbers must work on both sides: wrap the number in your class "
-                     f"in the method, and define the reflected methods __radd__, __rsub__, __rmul__, __rtruediv__.")
+            text += ("\n  Operations with plain numbers must work on both sides: wrap the number in your class "
+                     "in the method, and define the reflected methods __radd__, __rsub__, __rmul__, __rtruediv__.")
     elif isinstance(err, AttributeError) and ("'float' object" in message or "'int' object" in message):
         text += (f"\n  A plain number reached code that expects a {owner}: wrap it first, e.g. "
                  f"`other = other if isinstance(other, {owner}) else {owner}(other)`.")
@@ -219,7 +219,7 @@ _DUAL_FUNCTIONS = {"dual_sin": math.sin, "dual_exp": math.exp, "dual_log": math.
 def dual_function_mistakes(name: str, value, derivative) -> dict[str, list[tuple[str, float]]]:
     """Known wrong answers of ``dual_sin``, ``dual_exp``, ``dual_log`` on ``Dual(value, derivative)``."""
     v, d = value, derivative
-    chain = f"the chain rule: multiply the local derivative by x.derivative"
+    chain = "the chain rule: multiply the local derivative by x.derivative"
     if name == "dual_sin":
         wrong = [(chain, math.cos(v)), ("the derivative of sin is cos (not sin)", math.sin(v) * d)]
     elif name == "dual_exp":

@@ -43,8 +43,8 @@ def _column_dJ_dx(W, delta):
     found = [
         (f"you returned dJ/dx as a (1, {n}) row, delta W: that is the numerator-layout Jacobian; "
          f"the shape convention asks for x's shape ({n}, 1): transpose it, W^T delta^T", delta @ W),
-        (f"you returned W^T, the local Jacobian alone (transposed): multiply it by the upstream "
-         f"gradient delta, W^T delta^T", W.T),
+        ("you returned W^T, the local Jacobian alone (transposed): multiply it by the upstream "
+         "gradient delta, W^T delta^T", W.T),
         ("you returned W, the Jacobian dz/dx alone: multiply it by the upstream gradient delta "
          "and give the result x's shape, W^T delta^T", W),
         ("you returned delta^T, the upstream gradient alone: it must pass back through W, "
@@ -66,8 +66,8 @@ def _column_dJ_dW(delta, x):
          f"for W's shape ({m}, {n}): delta^T x^T", x @ delta),
         (f"you returned the (1, {m * n}) numerator-layout Jacobian of J with respect to W flattened: "
          f"give it W's shape ({m}, {n})", right.reshape(1, -1)),
-        (f"you returned x^T, the local gradient alone: multiply by the upstream gradient, "
-         f"delta^T x^T (row i of dJ/dW is delta_i x^T)", x.T),
+        ("you returned x^T, the local gradient alone: multiply by the upstream gradient, "
+         "delta^T x^T (row i of dJ/dW is delta_i x^T)", x.T),
         ("the upstream gradient delta is missing: row i of dJ/dW is delta_i x^T",
          np.ones((m, 1)) @ x.T),
     ]
@@ -180,7 +180,7 @@ def layout_mistakes(name: str, **inputs: Any) -> list[tuple[str, np.ndarray]]:
 def layout_shape_hint(name: str, **inputs: Any) -> str | None:
     """What to tell a learner whose function raised ValueError: the shapes, and the only product that fits."""
     if name in ("column_dJ_dx", "row_dJ_dx"):
-        W, delta = inputs["W"], inputs["delta"]
+        W = inputs["W"]
         if name == "column_dJ_dx":
             m, n = np.shape(W)
             return (f"the shapes do not fit. Write them down: W is ({m}, {n}), delta is (1, {m}), and "

@@ -104,6 +104,8 @@ def _enter_namespaces(binds: Sequence[tuple[str, str]], hidden: Sequence[str], r
         os.makedirs(reachable)
         _bind(stash, reachable)
     for folder in hidden:
+        if not os.path.isdir(folder):  # inside the emptied closed folder already: nothing to hide
+            continue
         _libc_call("mount", b"none", folder.encode(), b"tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC,
                    b"size=4k,mode=0755")
     os.setgroups([])
