@@ -36,6 +36,9 @@ FAULTS = {
     "exiter": ("    import os\n    os._exit(7)\n", "exited with code 7", False),
     "crasher": ("    import ctypes\n    return ctypes.string_at(0)\n", "segmentation fault", False),
     "hog": ("    return bytearray(1 << 40)\n", "MemoryError", False),
+    # The answer cell itself kills the process when it runs: graded again without that cell.
+    "toplevel": (RIGHT + "\nimport os\nos._exit(9)\n", "cell sigmoid_grad was not graded: the process running it exited "
+                 "with code 9", False),
     "chatty": ("    print('x' * 10_000_000)\n" + RIGHT, "all 5 cases passed", True),
     "asker": ("    return float(input('the derivative, please: '))\n", "EOFError", False),
     "copier": ("    from chainrule_reference.scalar_derivatives import sigmoid_grad as ref\n    return ref(z)\n",
@@ -171,8 +174,9 @@ def test_edited_and_deleted_test_cells_are_restored(graded):
 def test_run_summary_names_each_process_fault(graded):
     """Does the run's log name the students whose code hung or died?"""
     _, _, log = graded
-    for student in ("looper", "exiter", "crasher"):
-        assert f"{student}/{ASSIGNMENT}" in log and "the process running your code" in log
+    for student in ("looper", "exiter", "crasher", "toplevel"):
+        lines = [line for line in log.splitlines() if f"{student}/{ASSIGNMENT}" in line and "process running" in line]
+        assert lines, f"no line in the log names {student}'s fault"
 
 
 def test_broken_files_do_not_stop_the_run(tmp_path):

@@ -9,7 +9,9 @@ one or more notebooks per student, named by the student (``smithjane_1234_
    file name; the newest file wins when a student sent several);
 2. autogrades them with nbgrader's own Autograde (the course's
    ``nbgrader_config.py``: grades decided outside the learner's kernel),
-   in parallel, one worker process per core, with a progress bar;
+   in parallel, one worker process per core, with a progress bar, then
+   makes nbgrader's feedback HTML, one nbgrader run per assignment (which
+   also refreshes the feedback of students graded in earlier runs);
 3. writes, under ``--out`` (default ``autograde/results``): ``grades.csv``
    (one row per student and assignment), ``students/<student>.json`` (score
    per graded cell, messages, errors) and ``feedback/<student>/<assignment>.html``;
@@ -177,16 +179,25 @@ def _start_worker(course: str) -> None:
 
 
 def _grade_job(job: tuple[str, str]) -> dict:
-    """Autograde one student's notebook and make its feedback (in a worker process)."""
+    """Autograde one student's notebook (in a worker process)."""
     student, assignment = job
     began = time.monotonic()
     graded = _WORKER.autograde(assignment, student, force=True, create=False)
-    middle = time.monotonic()
-    feedback = _WORKER.generate_feedback(assignment, student, force=True) if graded["success"] else {"success": False}
     error = "" if graded["success"] else _first_cause(graded.get("log", ""), graded.get("error", ""))
     return {"student": student, "assignment": assignment, "success": graded["success"], "error": error,
-            "feedback": feedback["success"], "autograde_seconds": middle - began,
-            "feedback_seconds": time.monotonic() - middle}
+            "seconds": time.monotonic() - began}
+
+
+def _feedback_job(assignment: str) -> dict:
+    """Feedback HTML for every autograded submission of ``assignment`` (in a worker process).
+
+    One nbgrader run per notebook rather than per student: building the HTML
+    exporter is a good part of the cost of a single feedback file.
+    """
+    began = time.monotonic()
+    made = _WORKER.generate_feedback(assignment, force=True)
+    return {"assignment": assignment, "success": made["success"], "seconds": time.monotonic() - began,
+            "error": "" if made["success"] else _first_cause(made.get("log", ""), made.get("error", ""))}
 
 
 _EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception)): (.*)$")
@@ -225,29 +236,36 @@ class Progress:
             self.stream.flush()
 
 
-def grade_class(course: Path, jobs: list[tuple[str, str]], workers: int, progress: bool = True) -> list[dict]:
-    """Autograde ``jobs`` ((student, assignment) pairs already filed) on ``workers`` processes."""
+def grade_class(course: Path, jobs: list[tuple[str, str]], workers: int,
+                progress: bool = True) -> tuple[list[dict], list[dict]]:
+    """Autograde ``jobs`` ((student, assignment) pairs already filed) on ``workers`` processes, then make
+    the feedback of each assignment; returns the results of both steps."""
     from nbgrader.api import Gradebook
 
     _quiet_nbgrader()
     api, db_url = _api(course)
+    assignments = sorted({a for _, a in jobs})
     with Gradebook(db_url) as gb:  # create or upgrade the gradebook once, before the workers share it
-        missing = [a for a in sorted({a for _, a in jobs}) if not _in_gradebook(gb, a)]
+        missing = [a for a in assignments if not _in_gradebook(gb, a)]
         for student in sorted({s for s, _ in jobs}):
             gb.update_or_create_student(student)
     for assignment in missing:  # the instructor has not run generate_assignment for it here yet
         result = api.generate_assignment(assignment, force=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error', '')}")
-    bar = Progress(len(jobs)) if progress else None
-    results = []
+    bar = Progress(len(jobs) + len(assignments)) if progress else None
+    results, feedback = [], []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(max(1, min(workers, len(jobs))), initializer=_start_worker, initargs=(str(course),)) as pool:
         for result in pool.imap_unordered(_grade_job, jobs):
             results.append(result)
             if bar:
                 bar.step(result["success"])
-    return sorted(results, key=lambda r: (r["student"], r["assignment"]))
+        for made in pool.imap_unordered(_feedback_job, assignments):
+            feedback.append(made)
+            if bar:
+                bar.step(made["success"])
+    return sorted(results, key=lambda r: (r["student"], r["assignment"])), feedback
 
 
 def _in_gradebook(gb, assignment: str) -> bool:
@@ -316,7 +334,7 @@ def _write_reports(gb, course: Path, out: Path, results: list[dict], filed: File
                     "problems": verdicts.get("problems", []),
                     "error": result["error"],
                 }
-                if result["feedback"]:
+                if result["success"]:
                     source = course / "autograde" / "feedback" / student / assignment / f"{assignment}.html"
                     if source.exists():
                         target = out / "feedback" / student / f"{assignment}.html"
@@ -368,7 +386,7 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
     previous = os.getcwd()
     os.chdir(course)
     try:
-        results = grade_class(course, jobs, workers, progress) if jobs else []
+        results, feedback = grade_class(course, jobs, workers, progress) if jobs else ([], [])
         counts = write_reports(course, out if out.is_absolute() else Path(previous) / out, results, filed,
                                graded_assignments)
     finally:
@@ -381,6 +399,9 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
     for r in results:
         if not r["success"]:
             print(f"failed: {r['student']}/{r['assignment']}: {r['error']}", file=stream)
+    for made in feedback:
+        if not made["success"]:
+            print(f"feedback failed: {made['assignment']}: {made['error']}", file=stream)
     print(f"{summary['students']} students, {summary['notebooks']} notebooks: {counts['graded']} graded, "
           f"{counts['failed']} failed, {counts['missing']} missing, {summary['unrecognised']} files not recognised; "
           f"{seconds:.1f} s on {workers} workers. Results in {out}", file=stream)
