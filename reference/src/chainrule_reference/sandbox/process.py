@@ -114,10 +114,17 @@ def _enter_namespaces(binds: Sequence[tuple[str, str]], hidden: Sequence[str], r
 
 
 def _set_limits(limits: Limits) -> None:
+    """Soft and hard limits alike, so the learner's code cannot raise them again.
+
+    A limit the system does not enforce (RLIMIT_AS on macOS, say) is left as it is.
+    """
     for which, value in ((resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
                          (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
                          (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, limits.processes)):
-        resource.setrlimit(which, (value, value))
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
 
 
 def _leave_network() -> None:
