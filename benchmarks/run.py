@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import pstats
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,19 @@ def _run(args: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
+def database_share(course: Path, assignment: str) -> float:
+    """Share of nbgrader's autograde time spent in the gradebook (SQLAlchemy and SQLite code, self time),
+    from a profile of a second autograde of one notebook's submissions."""
+    profile = course / "autograde.prof"
+    _run([sys.executable, "-m", "cProfile", "-o", str(profile), str(Path(sys.executable).parent / "nbgrader"),
+          "autograde", assignment, "--force"], cwd=course)
+    stats = pstats.Stats(str(profile)).stats
+    total = sum(entry[2] for entry in stats.values())
+    database = sum(entry[2] for (filename, _, name), entry in stats.items()
+                   if "sqlalchemy" in filename or "sqlite3" in filename or "sqlite3" in name)
+    return database / total
+
+
 def grade_class(students: int, assignments: list[str], workers: int) -> dict:
     """Time `chainrule grade` and serial nbgrader on the same class; gather the sandbox's own timings."""
     bin_dir = Path(sys.executable).parent
@@ -105,6 +119,8 @@ def grade_class(students: int, assignments: list[str], workers: int) -> dict:
         shutil.copytree(parallel / "autograde" / "submitted", serial / "autograde" / "submitted")
         autograde = _run([str(bin_dir / "nbgrader"), "autograde", "*", "--force", "--create"], cwd=serial)
         feedback = _run([str(bin_dir / "nbgrader"), "generate_feedback", "*", "--force"], cwd=serial)
+        startup = _run([str(bin_dir / "nbgrader"), "autograde", "--help"], cwd=serial)
+        database = database_share(serial, assignments[0])
         parts = {"start": 0.0, "cells": 0.0, "tests": 0.0, "sandbox": 0.0}
         graded = 0
         for path in (serial / "autograde" / "autograded").glob("*/*/*.ipynb"):
@@ -118,7 +134,8 @@ def grade_class(students: int, assignments: list[str], workers: int) -> dict:
     notebooks = students * len(assignments)
     return {"students": students, "notebooks": notebooks, "graded": graded, "kinds": kinds, "workers": workers,
             "chainrule_grade_seconds": chainrule, "serial_autograde_seconds": autograde,
-            "serial_feedback_seconds": feedback, "sandbox_parts_seconds": parts}
+            "serial_feedback_seconds": feedback, "sandbox_parts_seconds": parts,
+            "nbgrader_startup_seconds": startup, "database_share": database}
 
 
 def main() -> None:
@@ -156,13 +173,16 @@ def main() -> None:
     parts = c["sandbox_parts_seconds"]
     g = max(c["graded"], 1)
     print(f"\nWhere serial autograde's time goes, per graded notebook ({c['graded']} of {n} graded):")
+    nbgrader_part = (c["serial_autograde_seconds"] - parts["sandbox"] - c["nbgrader_startup_seconds"]) / g
     rows = [("learner process: start and imports", parts["start"] / g),
             ("learner's answer cells", parts["cells"] / g),
             ("hidden tests: learner code and comparison", parts["tests"] / g),
-            ("nbgrader: start-up, sanitizing, gradebook, files", (c["serial_autograde_seconds"] - parts["sandbox"]) / g)]
+            ("nbgrader: gradebook database (SQLAlchemy, SQLite)", nbgrader_part * c["database_share"]),
+            ("nbgrader: sanitizing, scoring, files", nbgrader_part * (1 - c["database_share"]))]
     for label, seconds in rows:
         print(f"  {label:50s} {seconds:6.3f} s")
     print(f"  {'Jupyter kernel start':50s} none (answer cells run in the sandbox, not in a kernel)")
+    print(f"  {'nbgrader start-up and imports, once per run':50s} {c['nbgrader_startup_seconds']:6.3f} s")
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(
         {"notebook_seconds": times, "bare_mean_seconds": bare, "class": c,

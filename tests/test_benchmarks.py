@@ -23,11 +23,13 @@ def test_benchmark_grades_a_small_class_both_ways(tmp_path):
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for phrase in ("chainrule grade, ", "serial nbgrader autograde", "speed-up of chainrule grade",
-                   "autograde cost per notebook", "learner process: start and imports", "nbgrader: start-up"):
+                   "autograde cost per notebook", "learner process: start and imports", "gradebook database", "nbgrader start-up"):
         assert phrase in proc.stdout, phrase
     figures = json.loads(results.read_text())
     c = figures["class"]
     assert c["kinds"] == {"complete": 2, "partial": 2, "wrong": 2, "blank": 2, "broken": 2}
     assert c["notebooks"] == 10 and c["graded"] == 8  # the broken student's files are not JSON
     assert all(v > 0 for v in (c["chainrule_grade_seconds"], c["serial_autograde_seconds"],
-                               c["serial_feedback_seconds"], figures["bare_mean_seconds"]))
+                               c["serial_feedback_seconds"], figures["bare_mean_seconds"],
+                               c["nbgrader_startup_seconds"]))
+    assert 0 < c["database_share"] < 1
