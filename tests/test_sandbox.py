@@ -15,7 +15,8 @@ from hypothesis.extra import numpy as hnp
 
 from chainrule.checking import CheckFailure
 from chainrule_reference.sandbox.copies import copies_of_reference
-from chainrule_reference.sandbox.process import LEVELS, Limits, RemoteObject, Sandbox, SandboxDied, isolation_level
+from chainrule_reference.sandbox.process import LEVELS, Limits, Sandbox, SandboxDied, isolation_level
+from chainrule_reference.sandbox.proxies import RemoteObject
 from chainrule_reference.sandbox.wire import Codec, Connection, WireError
 
 from .nbtools import ROOT, ASSIGNMENTS, read, solution_cells, solution_path

@@ -31,6 +31,7 @@ __all__ = [
     "describe",
     "diagnose",
     "expect_close",
+    "frame_name",
     "generic_mistakes",
     "in_learner_code",
     "learner_code",
@@ -70,6 +71,13 @@ class LearnerCall:
     def __init__(self, result: Any, warning_messages: list[str]):
         self.result = result
         self.warnings = warning_messages
+
+
+def frame_name(frame) -> str:
+    """``Class.method`` for a method's frame, else the function's name (for messages about a learner's error)."""
+    owner = frame.f_locals.get("self")
+    name = frame.f_code.co_name
+    return f"{type(owner).__name__}.{name}" if owner is not None and not isinstance(owner, type) else name
 
 
 def rel_error(a, b, floor: float = 1e-8) -> float:

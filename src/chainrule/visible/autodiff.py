@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..checking import CheckFailure, call_learner, describe, expect_close
+from ..checking import CheckFailure, call_learner, describe, expect_close, frame_name
 from ..gradcheck import num_derivative, num_grad
 from ._common import call, passed
 
@@ -53,13 +53,6 @@ def _raising_method(err: BaseException) -> str | None:
     while tb is not None:
         frame, tb = tb.tb_frame, tb.tb_next
     return None if frame is None else frame_name(frame)
-
-
-def frame_name(frame) -> str:
-    """``Class.method`` for a method's frame, else the function's name."""
-    owner = frame.f_locals.get("self")
-    name = frame.f_code.co_name
-    return f"{type(owner).__name__}.{name}" if owner is not None and not isinstance(owner, type) else name
 
 
 def _explain(owner: str, what: str, err: Exception) -> CheckFailure:

@@ -1,4 +1,7 @@
-"""Grading outside the learner's kernel: the learner's code runs in a separate,
-limited process (:mod:`.process`, :mod:`.child`), values cross as plain data
-(:mod:`.wire`), and the hidden tests run and compare in the grader's own
-process (:mod:`.grader`)."""
+"""Grading outside the learner's kernel.
+
+The learner's code runs in a separate, limited process (:mod:`.process`,
+:mod:`.child`); values cross as plain data (:mod:`.wire`); the learner's
+objects are reached through proxies (:mod:`.proxies`); the hidden tests run
+and compare in the grader's own process (:mod:`.grader`).
+"""

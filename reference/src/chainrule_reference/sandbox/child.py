@@ -20,8 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
-from chainrule.checking import call_learner, learner_code  # noqa: E402
-from chainrule.visible.autodiff import frame_name  # noqa: E402
+from chainrule.checking import call_learner, frame_name, learner_code  # noqa: E402
 from wire import Codec, Connection, WireError  # noqa: E402
 
 OPERATORS = {name: getattr(operator, name) for name in (

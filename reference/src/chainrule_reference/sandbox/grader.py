@@ -27,7 +27,8 @@ from .._registry import REFERENCE
 from ..grading import run_hidden_test, warnings_note
 from ..hidden import HIDDEN_TESTS
 from .copies import copies_of_reference
-from .process import Limits, RemoteObject, Sandbox, SandboxDied, remote_values
+from .process import Limits, Sandbox, SandboxDied
+from .proxies import RemoteObject, remote_values
 
 __all__ = ["NotebookResult", "TestResult", "grade_notebook"]
 

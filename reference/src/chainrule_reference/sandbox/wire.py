@@ -92,9 +92,7 @@ class Codec:
         kind = type(value)
         if self.lenient and kind not in (tuple, list, dict) and isinstance(value, (tuple, list, dict)):
             kind = next(k for k in (tuple, list, dict) if isinstance(value, k))
-        if value is None or kind in (bool, str):
-            return value
-        if kind is int:
+        if value is None or kind in (bool, int, str):
             return value
         if kind is float:
             return value if value == value and abs(value) != float("inf") else ["f", repr(value)]
