@@ -33,8 +33,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.nbtools import (ASSIGNMENTS, STUB, execute, isolated_env, lean, make_course, read,  # noqa: E402
-                           release_path, solution_cells, solution_path, with_sources)
+from tests.nbtools import (ASSIGNMENTS, execute, isolated_env, lean, make_course, partial, read,  # noqa: E402
+                           release_path, solution_cells, solution_path, with_bodies, with_sources)
 from tests.variants import variants_for  # noqa: E402
 
 KINDS = ("complete", "partial", "wrong", "blank", "broken", "complete", "complete", "partial", "wrong", "complete")
@@ -57,9 +57,7 @@ def submission(kind: str, assignment: str, index: int) -> str:
     if kind == "blank":
         return nbformat.writes(read(release_path(assignment)))
     if kind == "partial":
-        cells = solution_cells(solution)
-        return nbformat.writes(with_sources(lean(solution), {
-            gid: src.split("### BEGIN SOLUTION")[0] + STUB + "\n" for gid, src in list(cells.items())[::2]}))
+        return nbformat.writes(partial(solution))
     if kind == "wrong":
         wrong = variants_for(assignment)[1]
         chosen = {}
@@ -69,8 +67,7 @@ def submission(kind: str, assignment: str, index: int) -> str:
     if (index // len(KINDS)) % 2 == 0:  # broken students alternate: not JSON, then a process killer
         return "{this is not JSON"
     first = next(iter(solution_cells(solution)))
-    header = solution_cells(solution)[first].split("### BEGIN SOLUTION")[0]
-    return nbformat.writes(with_sources(solution, {first: header + "import os\n    os._exit(1)\n"}))
+    return nbformat.writes(with_bodies(solution, {first: "import os\n    os._exit(1)"}))
 
 
 def make_class(folder: Path, students: int, assignments: list[str]) -> dict[str, int]:

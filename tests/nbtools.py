@@ -47,6 +47,19 @@ def solution_cells(nb) -> dict[str, str]:
             if nbgrader_meta(c).get("solution") and c.cell_type == "code"}
 
 
+def with_bodies(nb, bodies: dict[str, str]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose solution cells named in ``bodies`` keep their header (signature and
+    docstring, what precedes ``### BEGIN SOLUTION``) with a new body, e.g. ``STUB``."""
+    cells = solution_cells(nb)
+    return with_sources(nb, {gid: cells[gid].split("### BEGIN SOLUTION")[0] + body + "\n"
+                             for gid, body in bodies.items()})
+
+
+def partial(nb) -> nbformat.NotebookNode:
+    """The lean ``nb`` (a solution) with every other answer cell back to the stub: a half-done submission."""
+    return with_bodies(lean(nb), {gid: STUB for gid in list(solution_cells(nb))[::2]})
+
+
 def graded_cells(nb) -> dict[str, nbformat.NotebookNode]:
     """The graded test cells by grade id."""
     return {gid: c for gid, c in cells_by_id(nb).items()

@@ -16,8 +16,7 @@ import pytest
 
 from chainrule_reference.classgrade import find_submissions, student_id
 
-from .nbtools import (ASSIGNMENTS, STUB, isolated_env, lean, make_course, nbgrader, read, release_path,
-                      solution_cells, solution_path, with_sources)
+from .nbtools import ASSIGNMENTS, isolated_env, make_course, nbgrader, partial, read, release_path, solution_path
 
 pytestmark = pytest.mark.slow
 
@@ -81,15 +80,6 @@ def test_a_zip_member_outside_the_folder_is_refused(tmp_path):
 
 # ---- a class, end to end --------------------------------------------------------------------------
 
-def _partial(assignment):
-    """The solution with every other answer cell back to the stub."""
-    solution = read(solution_path(assignment))
-    cells = solution_cells(solution)
-    stubbed = {gid: src.split("### BEGIN SOLUTION")[0] + STUB + "\n"
-               for gid in list(cells)[::2] for src in [cells[gid]]}
-    return with_sources(lean(solution), stubbed)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Four students over two notebooks, exported as a zip: complete, partial, blank, and one
@@ -100,7 +90,7 @@ def graded(tmp_path_factory):
     with zipfile.ZipFile(archive, "w") as zf:
         for i, assignment in enumerate(CLASS):
             zf.writestr(f"complete_1_{i}_{assignment}.ipynb", nbformat.writes(read(solution_path(assignment))))
-            zf.writestr(f"partial_2_{i}_{assignment}.ipynb", nbformat.writes(_partial(assignment)))
+            zf.writestr(f"partial_2_{i}_{assignment}.ipynb", nbformat.writes(partial(read(solution_path(assignment)))))
             zf.writestr(f"blank_3_{i}_{assignment}.ipynb", nbformat.writes(read(release_path(assignment))))
             zf.writestr(f"broken_4_{i}_{assignment}.ipynb",
                         "{not json" if i else nbformat.writes(read(solution_path(assignment))))

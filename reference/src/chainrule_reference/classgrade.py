@@ -122,10 +122,15 @@ def _unzip(archive: Path, into: Path) -> Path:
     return into
 
 
-def file_submissions(course: Path, filed: Filed) -> None:
+def _folder(coursedir, step: str, student: str, assignment: str) -> Path:
+    """Where nbgrader keeps ``student``'s ``assignment`` at ``step`` (the course's submitted_directory, say)."""
+    return Path(coursedir.format_path(step, student, assignment))
+
+
+def file_submissions(coursedir, filed: Filed) -> None:
     """Copy each notebook to where ``nbgrader collect`` would have put it (replacing an older copy)."""
     for (student, assignment), path in filed.files.items():
-        folder = course / "autograde" / "submitted" / student / assignment
+        folder = _folder(coursedir, coursedir.submitted_directory, student, assignment)
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -150,13 +155,13 @@ def _api(course: Path):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     url = os.environ.get(DB_URL_VARIABLE) or (config.CourseDirectory.db_url if "db_url" in config.CourseDirectory
                                               else "sqlite:///gradebook.db")
-    config.CourseDirectory.db_url = url
     if url.startswith("sqlite:///") and "?" not in url:
-        config.CourseDirectory.db_url = url + "?timeout=120"
+        url += "?timeout=120"
+    config.CourseDirectory.db_url = url
     config.NbGraderAPI.log_level = "WARN"
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course)
-    return NbGraderAPI(coursedir=coursedir, config=config), coursedir.db_url
+    return NbGraderAPI(coursedir=coursedir, config=config)
 
 
 _WORKER = None
@@ -175,7 +180,7 @@ def _start_worker(course: str) -> None:
     global _WORKER
     _quiet_nbgrader()
     os.chdir(course)
-    _WORKER = _api(Path(course))[0]
+    _WORKER = _api(Path(course))
 
 
 def _grade_job(job: tuple[str, str]) -> dict:
@@ -236,16 +241,15 @@ class Progress:
             self.stream.flush()
 
 
-def grade_class(course: Path, jobs: list[tuple[str, str]], workers: int,
+def grade_class(api, jobs: list[tuple[str, str]], workers: int,
                 progress: bool = True) -> tuple[list[dict], list[dict]]:
     """Autograde ``jobs`` ((student, assignment) pairs already filed) on ``workers`` processes, then make
     the feedback of each assignment; returns the results of both steps."""
     from nbgrader.api import Gradebook
 
     _quiet_nbgrader()
-    api, db_url = _api(course)
     assignments = sorted({a for _, a in jobs})
-    with Gradebook(db_url) as gb:  # create or upgrade the gradebook once, before the workers share it
+    with Gradebook(api.coursedir.db_url) as gb:  # create or upgrade the gradebook once, before the workers share it
         missing = [a for a in assignments if not _in_gradebook(gb, a)]
         for student in sorted({s for s, _ in jobs}):
             gb.update_or_create_student(student)
@@ -256,7 +260,8 @@ def grade_class(course: Path, jobs: list[tuple[str, str]], workers: int,
     bar = Progress(len(jobs) + len(assignments)) if progress else None
     results, feedback = [], []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(max(1, min(workers, len(jobs))), initializer=_start_worker, initargs=(str(course),)) as pool:
+    with context.Pool(max(1, min(workers, len(jobs))), initializer=_start_worker,
+                      initargs=(api.coursedir.root,)) as pool:
         for result in pool.imap_unordered(_grade_job, jobs):
             results.append(result)
             if bar:
@@ -291,23 +296,22 @@ def _scores(gb, student: str, assignment: str) -> dict:
             for g in sorted(nb.grades, key=lambda g: g.name)}
 
 
-def _verdicts(course: Path, student: str, assignment: str) -> dict:
-    path = course / "autograde" / "autograded" / student / assignment / f"{assignment}.ipynb"
+def _verdicts(coursedir, student: str, assignment: str) -> dict:
+    path = _folder(coursedir, coursedir.autograded_directory, student, assignment) / f"{assignment}.ipynb"
     if not path.exists():
         return {}
     return json.loads(path.read_text()).get("metadata", {}).get("chainrule_grading", {})
 
 
-def write_reports(course: Path, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
+def write_reports(coursedir, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
     """grades.csv, students/<student>.json and feedback/<student>/<assignment>.html under ``out``."""
     from nbgrader.api import Gradebook
 
-    _, db_url = _api(course)
-    with Gradebook(db_url) as gb:
-        return _write_reports(gb, course, out, results, filed, assignments)
+    with Gradebook(coursedir.db_url) as gb:
+        return _write_reports(gb, coursedir, out, results, filed, assignments)
 
 
-def _write_reports(gb, course: Path, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
+def _write_reports(gb, coursedir, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
     by_key = {(r["student"], r["assignment"]): r for r in results}
     students = sorted({s for s, _ in filed.files})
     if out.exists():
@@ -321,7 +325,7 @@ def _write_reports(gb, course: Path, out: Path, results: list[dict], filed: File
             entry: dict = {"status": "missing"}
             if result is not None:
                 cells = _scores(gb, student, assignment) if result["success"] else {}
-                verdicts = _verdicts(course, student, assignment) if result["success"] else {}
+                verdicts = _verdicts(coursedir, student, assignment) if result["success"] else {}
                 tests = verdicts.get("tests", {})
                 entry = {
                     "status": "graded" if result["success"] else "failed",
@@ -335,7 +339,8 @@ def _write_reports(gb, course: Path, out: Path, results: list[dict], filed: File
                     "error": result["error"],
                 }
                 if result["success"]:
-                    source = course / "autograde" / "feedback" / student / assignment / f"{assignment}.html"
+                    source = (_folder(coursedir, coursedir.feedback_directory, student, assignment)
+                              / f"{assignment}.html")
                     if source.exists():
                         target = out / "feedback" / student / f"{assignment}.html"
                         target.parent.mkdir(parents=True, exist_ok=True)
@@ -358,12 +363,9 @@ def _write_reports(gb, course: Path, out: Path, results: list[dict], filed: File
 
 # ---- the command ---------------------------------------------------------------------------------
 
-def _course_assignments(course: Path) -> list[str]:
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    source = course / (config.CourseDirectory.source_directory if "source_directory" in config.CourseDirectory
-                       else "source")
+def _course_assignments(coursedir) -> list[str]:
+    """The assignments of the course: the folders of its source directory that hold a notebook."""
+    source = Path(coursedir.root) / coursedir.source_directory
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
@@ -371,24 +373,22 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
         stream=sys.stdout) -> dict:
     """File, grade and report; returns the summary's numbers."""
     began = time.monotonic()
-    course = course.resolve()
+    course, submissions, out = course.resolve(), submissions.resolve(), out.resolve()  # before the chdir below
     if not (course / "nbgrader_config.py").exists():
         raise SystemExit(f"{course} has no nbgrader_config.py: pass the course folder with --course")
     if not submissions.exists():
         raise SystemExit(f"{submissions} does not exist")
-    assignments = _course_assignments(course)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = _unzip(submissions, Path(tmp)) if submissions.is_file() else submissions
-        filed = find_submissions(folder, assignments)
-        file_submissions(course, filed)
-    jobs = sorted(filed.files, key=lambda k: (k[1], k[0]))
-    graded_assignments = sorted({a for _, a in jobs})
     previous = os.getcwd()
-    os.chdir(course)
+    os.chdir(course)  # nbgrader's relative paths (the gradebook's sqlite:///autograde/...) start here
     try:
-        results, feedback = grade_class(course, jobs, workers, progress) if jobs else ([], [])
-        counts = write_reports(course, out if out.is_absolute() else Path(previous) / out, results, filed,
-                               graded_assignments)
+        api = _api(course)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = _unzip(submissions, Path(tmp)) if submissions.is_file() else submissions
+            filed = find_submissions(folder, _course_assignments(api.coursedir))
+            file_submissions(api.coursedir, filed)
+        jobs = sorted(filed.files, key=lambda k: (k[1], k[0]))
+        results, feedback = grade_class(api, jobs, workers, progress) if jobs else ([], [])
+        counts = write_reports(api.coursedir, out, results, filed, sorted({a for _, a in jobs}))
     finally:
         os.chdir(previous)
     seconds = time.monotonic() - began

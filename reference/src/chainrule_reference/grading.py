@@ -19,7 +19,12 @@ from ._registry import REFERENCE, is_reference, learner_code
 from .hidden import HIDDEN_TESTS
 from .spec import Case, HiddenTest, Inputs, draw_inputs
 
-__all__ = ["compare_case", "grade", "learner_impl", "run_hidden_test", "warnings_note"]
+__all__ = ["argument_names", "compare_case", "grade", "learner_impl", "run_hidden_test", "warnings_note"]
+
+
+def argument_names(name: str) -> list[str] | None:
+    """The parameter names of graded function ``name`` (from the reference), for messages; None if unknown."""
+    return list(inspect.signature(REFERENCE[name]).parameters) if name in REFERENCE else None
 
 
 def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
@@ -41,7 +46,7 @@ def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
         if isinstance(fn, type):
             impl[name] = fn
             continue
-        arg_names = list(inspect.signature(REFERENCE[name]).parameters)
+        arg_names = argument_names(name)
 
         def wrapped(*args, _fn=fn, _name=name, _arg_names=arg_names):
             with learner_code():

@@ -78,6 +78,6 @@ class SandboxedGrades(NbGraderPreprocessor):
                       for gid, v in result.tests.items()}}
         failed = sum(not v.passed for v in result.tests.values())
         self.log.info("%s: %d of %d hidden tests passed (%s isolation, %.2f s)%s", who, len(result.tests) - failed,
-                      len(result.tests), result.isolation or "no", result.seconds,
+                      len(result.tests), result.isolation, result.seconds,
                       f"; problems: {json.dumps(result.problems)}" if result.problems else "")
         return nb, resources

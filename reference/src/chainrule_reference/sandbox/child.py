@@ -89,39 +89,34 @@ class Child:
         raise WireError(f"unknown tag {tag!r}")
 
     def serve(self, op: str, args: dict):
-        """Do one request, under the grader's NumPy error settings (a test may make overflow raise)."""
+        """Do one request, as learner code (the course's own tools refuse to help it), under the
+        grader's NumPy error settings (a test may make overflow raise)."""
         errors = args.pop("numpy_errors", None) or {}
-        with np.errstate(**{k: v for k, v in errors.items() if k in NUMPY_ERRORS and v in NUMPY_ERROR_MODES}):
+        with np.errstate(**{k: v for k, v in errors.items() if k in NUMPY_ERRORS and v in NUMPY_ERROR_MODES}), \
+                learner_code():
             return self._serve(op, args)
 
     def _serve(self, op: str, args: dict):
         if op == "exec":
-            code = compile(args["source"], f"<answer cell {args['cell']}>", "exec")
-            with learner_code():
-                exec(code, self.namespace)
+            exec(compile(args["source"], f"<answer cell {args['cell']}>", "exec"), self.namespace)
             return None
         if op == "lookup":
             if args["name"] not in self.namespace:
                 raise NameError(f"name '{args['name']}' is not defined")
             return self.namespace[args["name"]]
         if op == "call_graded":
-            with learner_code():
-                call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
-                                    arg_names=args["arg_names"])
+            call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
+                                arg_names=args["arg_names"])
             return (call.result, call.warnings)
         if op == "call":
-            with learner_code():
-                return args["target"](*args["args"], **args["kwargs"])
+            return args["target"](*args["args"], **args["kwargs"])
         if op == "getattr":
-            with learner_code():
-                return getattr(args["target"], args["name"])
+            return getattr(args["target"], args["name"])
         if op == "setattr":
-            with learner_code():
-                setattr(args["target"], args["name"], args["value"])
+            setattr(args["target"], args["name"], args["value"])
             return None
         if op == "operator":
-            with learner_code():
-                return OPERATORS[args["name"]](*args["operands"])
+            return OPERATORS[args["name"]](*args["operands"])
         raise ValueError(f"unknown request {op!r}")
 
 

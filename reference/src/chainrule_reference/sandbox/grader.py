@@ -15,7 +15,6 @@ tests are graded as usual.
 from __future__ import annotations
 
 import ast
-import inspect
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +22,10 @@ from typing import Any, Callable, Iterable
 
 from chainrule.checking import CheckFailure
 
-from .._registry import REFERENCE
-from ..grading import run_hidden_test, warnings_note
+from ..grading import argument_names, run_hidden_test, warnings_note
 from ..hidden import HIDDEN_TESTS
 from .copies import copies_of_reference
-from .process import Limits, Sandbox, SandboxDied
+from .process import Limits, Sandbox, SandboxDied, isolation_level
 from .proxies import RemoteObject, remote_values
 
 __all__ = ["NotebookResult", "TestResult", "grade_notebook"]
@@ -47,7 +45,7 @@ class NotebookResult:
     """The verdicts on a notebook's test cells, and what went wrong on the way."""
     tests: dict[str, TestResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # one line each: a cell that failed, a process that died
-    isolation: str = ""
+    isolation: str = ""  # the level the learner's process ran at (see process.isolation_level)
     seconds: float = 0.0  # in all; of which:
     start_seconds: float = 0.0  # starting the learner's process and running the notebook's imports
     cells_seconds: float = 0.0  # running the answer cells
@@ -142,7 +140,7 @@ def _learner_impl(session: _Session, names: Iterable[str], warnings_seen: list[s
             continue
         if not isinstance(value, RemoteObject) or not callable(value):
             raise CheckFailure(f"{name} should be a function, but it is {type(value).__name__}.")
-        arg_names = list(inspect.signature(REFERENCE[name]).parameters) if name in REFERENCE else None
+        arg_names = argument_names(name)
 
         def call(*args, _name=name, _arg_names=arg_names):
             result, seen = sandbox.request("call_graded", name=_name, args=list(args), arg_names=_arg_names)
@@ -172,7 +170,7 @@ def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = ()
         log: receives one line per problem (for the grading run's summary).
     """
     start = time.monotonic()
-    result = NotebookResult()
+    result = NotebookResult(isolation=isolation_level())
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
     answers = [(_nbgrader(c)["grade_id"], c.source) for c in code_cells
                if _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
@@ -197,7 +195,6 @@ def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = ()
                 verdict = _grade_one(session, test, grade_id, test_timeout, result.problems)
             verdict.seconds = time.monotonic() - began
             result.tests[grade_id] = verdict
-        result.isolation = session.sandbox.isolation if session.sandbox else ""
         result.start_seconds, result.cells_seconds = session.start_seconds, session.cells_seconds
     finally:
         session.close()

@@ -8,7 +8,8 @@ time, file size, open files and processes. When the grader runs as root on
 Linux it is also cut off from the network (a new network namespace), sees
 the grader's files (the course folder, the reference package) only as empty
 folders (a new mount namespace), and runs as the unprivileged user
-``nobody``; :data:`ISOLATION` says which of the two levels this machine gives.
+``nobody``; :func:`isolation_level` says which of :data:`LEVELS` this machine gives.
+Set the environment variable ``CHAINRULE_SANDBOX_DEBUG`` to see the process's stderr.
 
 The learner's objects never leave the process: the grader holds proxies
 (:mod:`.proxies`) whose every use is a request.
@@ -33,7 +34,7 @@ import numpy as np
 import chainrule
 
 from .proxies import RemoteClass, RemoteObject, proxy_for, raise_local
-from .wire import Codec, Connection, RemoteError, WireError, WireTimeout
+from .wire import Codec, Connection, RemoteError, WireClosed, WireError, WireTimeout
 
 __all__ = ["LEVELS", "Limits", "Sandbox", "SandboxDied", "isolation_level"]
 
@@ -217,8 +218,9 @@ class Sandbox:
                 binds.append((source, str(folder / name)))
             else:
                 (folder / name).symlink_to(source)
+        interpreter = _interpreter()
         for hidden in self.hidden:
-            if str(folder).startswith(hidden + os.sep) or _interpreter().startswith(hidden + os.sep):
+            if str(folder).startswith(hidden + os.sep) or interpreter.startswith(hidden + os.sep):
                 raise ValueError(f"cannot hide {hidden}: the sandbox needs what is inside it")
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
@@ -236,25 +238,31 @@ class Sandbox:
 
         env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(
-                [_interpreter(), "-I", "-S", "-B", str(folder / "child.py"), str(child_reads), str(child_writes)],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL,
+                [interpreter, "-I", "-S", "-B", str(folder / "child.py"), str(child_reads), str(child_writes)],
+                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
                 pass_fds=(child_reads, child_writes), preexec_fn=prepare, start_new_session=True)
         finally:
             os.close(child_reads)
             os.close(child_writes)
         os.set_blocking(parent_writes, False)
-        self.connection = Connection(parent_reads, parent_writes, Codec(self._to_handle, self._from_tag, lenient=True), self._serve)
+        codec = Codec(self._to_handle, self._from_tag, lenient=True)
+        self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
+
+    def _kill(self) -> None:
+        """Kill the process and everything in its process group, and reap it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
 
     def close(self) -> None:
         """Stop the process (and anything it started) and remove its folder."""
         if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.process.wait()
+            self._kill()
         if self.connection is not None:
             for fd in (self.connection.read_fd, self.connection.write_fd):
                 os.close(fd)
@@ -269,18 +277,15 @@ class Sandbox:
 
     def _how_it_ended(self, error: WireError) -> SandboxDied:
         if isinstance(error, WireTimeout):
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self._kill()
             return SandboxDied("did not finish in time (the time limit cut it off)")
-        if "closed the connection" not in str(error):
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if not isinstance(error, WireClosed):
+            self._kill()
             return SandboxDied(f"sent something the grader cannot read ({error})")
         try:
             code = self.process.wait(timeout=5)  # the pipe closes a moment before the exit is seen
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self._kill()
             return SandboxDied(f"closed its connection to the grader ({error})")
         if code < 0:
             name = signal.Signals(-code).name

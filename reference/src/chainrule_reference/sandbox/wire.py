@@ -42,6 +42,10 @@ class WireTimeout(WireError):
     """No answer before the deadline."""
 
 
+class WireClosed(WireError):
+    """The other side closed its end of the pipes (it ended, or it is ending)."""
+
+
 class RemoteError(Exception):
     """An exception raised on the other side, described by its type name and message."""
 
@@ -85,6 +89,7 @@ class Codec:
         self.from_tag = from_tag
         self.lenient = lenient
         self.generators: list[np.random.Generator] = []  # decoded in the current message
+        self.sent_generators: list[np.random.Generator] = []  # encoded in the current message
 
     def encode(self, value: Any, buffers: list[bytes], depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -110,6 +115,7 @@ class Codec:
             buffers.append(np.asarray(value).tobytes())
             return ["s", len(buffers) - 1, value.dtype.str]
         if kind is np.random.Generator:
+            self.sent_generators.append(value)
             return ["g", value.bit_generator.state]
         return self.to_handle(value)
 
@@ -229,10 +235,12 @@ class Connection:
             self._send({"re": message["id"], "error": {"type": type(err).__name__, "message": str(err)}}, {})
 
     def _send(self, header: dict, values: dict) -> list:
+        """Send one message; returns the random generators it carried, in the order the other side decodes them."""
         buffers: list[bytes] = []
+        self.codec.sent_generators = []
         header = dict(header, values={k: self.codec.encode(v, buffers) for k, v in values.items()},
                       buffers=[len(b) for b in buffers])
-        sent_generators = [v for v in _walk(values) if type(v) is np.random.Generator]
+        sent_generators = self.codec.sent_generators
         data = json.dumps(header).encode()
         payload = b"".join(buffers)
         _write_all(self.write_fd, _HEADER.pack(len(data), len(payload)) + data + payload, self.deadline)
@@ -272,20 +280,10 @@ class Connection:
                     raise WireTimeout("no answer before the time limit")
             chunk = os.read(self.read_fd, min(left, 1 << 20))
             if not chunk:
-                raise WireError("the other side closed the connection")
+                raise WireClosed("the other side closed the connection")
             chunks.append(chunk)
             left -= len(chunk)
         return b"".join(chunks)
-
-
-def _walk(value: Any, depth: int = 0):
-    yield value
-    if depth < MAX_DEPTH and type(value) in (tuple, list):
-        for v in value:
-            yield from _walk(v, depth + 1)
-    elif depth < MAX_DEPTH and type(value) is dict:
-        for v in value.values():
-            yield from _walk(v, depth + 1)
 
 
 def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
@@ -300,5 +298,5 @@ def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
         except BlockingIOError:  # a non-blocking pipe that is full: wait again
             continue
         except BrokenPipeError:
-            raise WireError("the other side closed the connection") from None
+            raise WireClosed("the other side closed the connection") from None
         view = view[written:]
