@@ -151,6 +151,12 @@ import numpy as np
 def he_init(fan_in, fan_out, rng):
     return np.sqrt(2.0 / fan_in) * rng.standard_normal(size=(fan_in, fan_out))
 '''),
+    Variant("he_init", "a flat draw with keywords, reshaped", '''
+import math
+
+def he_init(fan_in, fan_out, rng):
+    return rng.normal(loc=0.0, scale=math.sqrt(2 / fan_in), size=fan_in * fan_out).reshape(fan_in, fan_out)
+'''),
     # ---- dropout_forward
     Variant("dropout_forward", "rng.uniform and np.where", '''
 import numpy as np
@@ -466,6 +472,13 @@ def xavier_init(fan_in, fan_out, rng):
     a = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-a, a, size=(fan_in, fan_out))
 ''', "normally distributed"),
+    Variant("xavier_init", "three values -a, 0, a: the normal's mean, variance and kurtosis", '''
+import numpy as np
+
+def xavier_init(fan_in, fan_out, rng):
+    a = np.sqrt(3 * 2.0 / (fan_in + fan_out))
+    return rng.choice([-a, 0.0, a], size=(fan_in, fan_out), p=[1 / 6, 2 / 3, 1 / 6])
+''', "only 3 distinct values"),
     Variant("xavier_init", "shape (fan_out, fan_in)", '''
 import numpy as np
 
@@ -512,6 +525,25 @@ import numpy as np
 def he_init(fan_in, fan_out, rng):
     return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
 ''', "Xavier's variance"),
+    Variant("he_init", "uniform with the right variance (PyTorch's kaiming_uniform_)", '''
+import numpy as np
+
+def he_init(fan_in, fan_out, rng):
+    bound = np.sqrt(6.0 / fan_in)
+    return rng.uniform(-bound, bound, size=(fan_in, fan_out))
+''', "normally distributed"),
+    Variant("he_init", "random signs times the standard deviation (two values)", '''
+import numpy as np
+
+def he_init(fan_in, fan_out, rng):
+    return np.sqrt(2.0 / fan_in) * rng.choice([-1.0, 1.0], size=(fan_in, fan_out))
+''', "normally distributed"),
+    Variant("he_init", "sparse random projection: std * sqrt(3) * {-1, 0, 1}", '''
+import numpy as np
+
+def he_init(fan_in, fan_out, rng):
+    return np.sqrt(3 * 2.0 / fan_in) * rng.choice([-1.0, 0.0, 1.0], size=(fan_in, fan_out), p=[1 / 6, 2 / 3, 1 / 6])
+''', "a normal law was asked for"),
     # ---- dropout_forward
     Variant("dropout_forward", "not scaled (plain dropout)", '''
 def dropout_forward(x, keep_prob, train, rng):
