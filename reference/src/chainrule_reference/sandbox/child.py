@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import importlib.abc
+import json
 import operator
 import os
 import sys
@@ -120,7 +121,28 @@ class Child:
         raise ValueError(f"unknown request {op!r}")
 
 
+def set_limits(limits: dict) -> None:
+    """Soft and hard limits alike (``Limits`` of process.py), so the learner's code cannot raise them again.
+
+    A limit the system does not enforce (RLIMIT_AS on macOS, say) is left as it is.
+    """
+    import resource
+
+    for which, value in ((resource.RLIMIT_AS, limits.get("memory_bytes")),
+                         (resource.RLIMIT_CPU, limits.get("cpu_seconds")),
+                         (resource.RLIMIT_FSIZE, limits.get("file_bytes")),
+                         (resource.RLIMIT_NOFILE, limits.get("open_files")),
+                         (resource.RLIMIT_NPROC, limits.get("processes")), (resource.RLIMIT_CORE, 0)):
+        if value is not None:
+            try:
+                resource.setrlimit(which, (value, value))
+            except (ValueError, OSError):
+                pass
+
+
 def main() -> None:
+    """``child.py READ_FD WRITE_FD LIMITS_JSON``: set the limits, then serve the grader until it closes the pipes."""
+    set_limits(json.loads(sys.argv[3]))
     sys.meta_path.insert(0, NoReference())
     np.seterr(all="warn")
     try:

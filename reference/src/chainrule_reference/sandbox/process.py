@@ -1,14 +1,30 @@
 """The sandbox: a separate, limited process that runs a learner's code.
 
-:class:`Sandbox` starts ``child.py`` with a clean interpreter (``python -I -S``)
-whose import path holds only NumPy, the learner library ``chainrule`` and the
-wire module: the reference package is not on it. The process gets an empty
-working folder, no stdin, its output thrown away, and limits on memory, CPU
-time, file size, open files and processes. When the grader runs as root on
-Linux it is also cut off from the network (a new network namespace), sees
-the grader's files (the course folder, the reference package) only as empty
-folders (a new mount namespace), and runs as the unprivileged user
-``nobody``; :func:`isolation_level` says which of :data:`LEVELS` this machine gives.
+:class:`Sandbox` starts ``child.py`` with a clean interpreter (``python -I -S -B``)
+whose import path holds only NumPy, the learner library ``chainrule`` (with its
+numerical tools replaced by refusals, ``graded_gradcheck.py``) and the wire
+module: the reference package is not on it. The child sets its own limits on
+memory, CPU time, file size, open files and processes before it reads any
+learner code; its output is thrown away and it reads nothing from stdin.
+
+Where bubblewrap (``bwrap``, the sandbox Flatpak uses) runs, which
+:func:`isolation_level` probes once, every sandbox is a bubblewrap container:
+
+* its own PID namespace: the learner's processes see only each other, and all
+  of them die with the sandbox (``--die-with-parent``; the namespace's init
+  takes them down when the child ends);
+* a file system made from an allow-list: the interpreter and its standard
+  library, the system's shared libraries, NumPy and ``chainrule``, read-only;
+  private, size-limited tmpfs for the working folder, ``/tmp``, ``/var/tmp`` and
+  ``/dev/shm``; nothing else of the host (no course folder, no other course copy,
+  no home folders, no gradebook, no ``/etc``);
+* no network, its own IPC and UTS namespaces;
+* as root: a fresh user id per sandbox, not shared with any other process
+  (``setpriv``); as an ordinary user: its own user namespace, with no further
+  user namespaces inside it.
+
+Elsewhere the level is ``"process"``: the limits above and nothing more; the
+grader says so loudly (:data:`PROCESS_LEVEL_WARNING`).
 Set the environment variable ``CHAINRULE_SANDBOX_DEBUG`` to see the process's stderr.
 
 The learner's objects never leave the process: the grader holds proxies
@@ -16,18 +32,20 @@ The learner's objects never leave the process: the grader holds proxies
 """
 from __future__ import annotations
 
-import ctypes
+import itertools
+import json
 import os
-import resource
 import shutil
 import signal
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,24 +54,30 @@ import chainrule
 from .proxies import RemoteClass, RemoteObject, proxy_for, raise_local
 from .wire import Codec, Connection, RemoteError, WireClosed, WireError, WireTimeout
 
-__all__ = ["LEVELS", "Limits", "Sandbox", "SandboxDied", "isolation_level"]
+__all__ = ["LEVELS", "Limits", "PROCESS_LEVEL_WARNING", "Sandbox", "SandboxDied", "isolation_level"]
 
 HERE = Path(__file__).resolve().parent
-NOBODY = 65534
-_CLONE_NEWNS, _CLONE_NEWNET, _CLONE_NEWUSER = 0x00020000, 0x40000000, 0x10000000
-LEVELS = ("process", "network", "namespaces")  # weakest first
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
+LEVELS = ("process", "bubblewrap")  # weakest first
+PROCESS_LEVEL_WARNING = (
+    "WARNING: bubblewrap is not available here, so the learner's code runs as a plain process with "
+    "the grader's rights: it can read any file this user can read (other submissions, the gradebook, "
+    "the reference), reach the network, and signal this user's processes. Grade only trusted "
+    "submissions this way, or install bubblewrap (Debian and Ubuntu: apt install bubblewrap). "
+    "See docs/grading.md.")
+INSIDE = "/sandbox"  # where the child's files are, inside a bubblewrap sandbox
+_TMPFS_BYTES = 16 << 20  # each private tmpfs: the working folder, /tmp, /var/tmp, /dev/shm
+_UIDS = itertools.count()
+_CHILD_ENV = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What the learner's process may use (per process, for its whole life)."""
+    """What the learner's process may use (set by the child itself, hard and soft, before any learner code)."""
     memory_bytes: int = 2 << 30
     cpu_seconds: int = 600
     file_bytes: int = 1 << 20
     open_files: int = 64
-    processes: int = 64  # counted per user: with namespaces, all of user nobody's processes
+    processes: int = 64  # counted per user: the sandbox's own user (bubblewrap), the grader's user ("process")
 
 
 class SandboxDied(BaseException):
@@ -64,101 +88,7 @@ class SandboxDied(BaseException):
     """
 
 
-def _libc_call(name: str, *args) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if getattr(libc, name)(*args) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"{name}: {os.strerror(errno)}")
-
-
-def _bind(source: str, target: str) -> None:
-    _libc_call("mount", source.encode(), target.encode(), None, _MS_BIND | _MS_REC, None)
-    _libc_call("mount", None, target.encode(), None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY, None)
-
-
-def _closed_ancestor(path: str) -> str | None:
-    """The highest folder above ``path`` that user nobody may not enter (``/root``, say), if any."""
-    parts = Path(path).parts
-    for i in range(2, len(parts)):
-        folder = os.path.join(*parts[:i])
-        if not os.stat(folder).st_mode & 0o001:
-            return folder
-    return None
-
-
-def _enter_namespaces(binds: Sequence[tuple[str, str]], hidden: Sequence[str], reachable: str | None = None,
-                      stash: str | None = None) -> None:
-    """In the new process, before Python starts: no network, the grader's files hidden, user nobody.
-
-    ``reachable`` (the interpreter's installation) stays at its own path even
-    when it lies in a folder nobody may enter: that folder becomes an empty
-    one, with only the installation bound back into it (through ``stash``).
-    """
-    _libc_call("unshare", _CLONE_NEWNS | _CLONE_NEWNET)
-    _libc_call("mount", None, b"/", None, _MS_REC | _MS_PRIVATE, None)
-    for source, target in binds:
-        _bind(source, target)
-    closed = _closed_ancestor(reachable) if reachable else None
-    if closed:
-        _bind(reachable, stash)
-        _libc_call("mount", b"none", closed.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64k,mode=0755")
-        os.makedirs(reachable)
-        _bind(stash, reachable)
-    for folder in hidden:
-        if not os.path.isdir(folder):  # inside the emptied closed folder already: nothing to hide
-            continue
-        _libc_call("mount", b"none", folder.encode(), b"tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC,
-                   b"size=4k,mode=0755")
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-
-
-def _set_limits(limits: Limits) -> None:
-    """Soft and hard limits alike, so the learner's code cannot raise them again.
-
-    A limit the system does not enforce (RLIMIT_AS on macOS, say) is left as it is.
-    """
-    for which, value in ((resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
-                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, limits.processes)):
-        try:
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
-
-
-def _leave_network() -> None:
-    """In the new process: a user namespace of its own (no new rights) with an empty network namespace."""
-    _libc_call("unshare", _CLONE_NEWUSER | _CLONE_NEWNET)
-
-
-_ISOLATION: str | None = None
-
-
-def isolation_level() -> str:
-    """The strongest isolation this machine gives the learner's process, one of :data:`LEVELS`.
-
-    ``"namespaces"``: root on Linux: no network, the grader's files hidden, user nobody.
-    ``"network"``: unprivileged user namespaces: no network, the grader's rights on files.
-    ``"process"``: a separate process with limits, and nothing more.
-    """
-    global _ISOLATION
-    if _ISOLATION is None:
-        _ISOLATION = "process"
-        probes = [("namespaces", lambda: _enter_namespaces([], [])), ("network", _leave_network)]
-        for level, prepare in probes if sys.platform.startswith("linux") else []:
-            if level == "namespaces" and os.geteuid() != 0:
-                continue
-            try:
-                subprocess.run(["/bin/true"], preexec_fn=prepare, check=True, timeout=30,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            except (OSError, subprocess.SubprocessError):
-                continue
-            _ISOLATION = level
-            break
-    return _ISOLATION
-
+# ---- what the learner's process may read ---------------------------------------------------------
 
 def _interpreter() -> str:
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
@@ -174,76 +104,176 @@ def _packages() -> dict[str, str]:
     return found
 
 
+def _system_folders() -> list[tuple[str, str | None]]:
+    """The host's shared-library folders: (path, where a symlink points) for /lib, /lib64 and the /usr ones."""
+    found = []
+    for path in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/lib32", "/lib32"):
+        if os.path.islink(path):
+            found.append((path, os.readlink(path)))
+        elif os.path.isdir(path):
+            found.append((path, None))
+    return found
+
+
+def _python_files() -> tuple[list[str], list[str]]:
+    """What the interpreter needs (its binary, its shared library, its standard library), and the
+    folders of installed packages inside those that must look empty (site-packages of the base install)."""
+    needed = [_interpreter(), os.path.realpath(os.path.dirname(os.__file__))]
+    library = os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("INSTSONAME") or "")
+    if os.path.isfile(library):
+        needed.append(os.path.realpath(library))
+    masked = [os.path.realpath(p) for p in site.getsitepackages([sys.base_prefix]) if os.path.isdir(p)]
+    return needed, masked
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _bubblewrap_command(env: dict[str, str]) -> list[str]:
+    """The ``bwrap`` command line of one sandbox, up to the interpreter's own arguments (see the module
+    docstring for what each part gives)."""
+    root = os.geteuid() == 0
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+    if not root:
+        args += ["--unshare-user", "--disable-userns"]
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    mounted: list[str] = []  # what bwrap binds or mounts: nothing is made inside these
+    made: list[str] = []  # folders made with --dir
+
+    def parents(path: str) -> list[str]:
+        out = []
+        parts = Path(path).parts
+        for i in range(2, len(parts)):
+            folder = str(Path(*parts[:i]))
+            if folder not in made and not any(_inside(folder, m) for m in mounted):
+                made.append(folder)
+                out += ["--perms", "0755", "--dir", folder]  # else bwrap may copy a closed parent's mode (/root)
+        return out
+
+    def mount(how: list[str], target: str) -> list[str]:
+        out = parents(target) + how + [target]
+        mounted.append(target)
+        return out
+
+    for path, link in _system_folders():
+        args += mount(["--symlink", link] if link else ["--ro-bind", path], path)
+    needed, masked = _python_files()
+    for path in needed:
+        if not any(_inside(path, m) for m in mounted):
+            args += mount(["--ro-bind", path], path)
+    for path in masked:
+        if any(_inside(path, m) for m in mounted):
+            args += ["--tmpfs", path]
+    for name, source in _packages().items():
+        args += mount(["--ro-bind", source], f"{INSIDE}/{name}")
+    args += ["--ro-bind", str(HERE / "graded_gradcheck.py"), f"{INSIDE}/chainrule/gradcheck.py",
+             "--ro-bind", str(HERE / "child.py"), f"{INSIDE}/child.py",
+             "--ro-bind", str(HERE / "wire.py"), f"{INSIDE}/wire.py"]
+    args += mount(["--proc"], "/proc") + mount(["--dev"], "/dev")
+    for folder in (f"{INSIDE}/work", "/tmp", "/var/tmp", "/dev/shm"):
+        args += mount(["--size", str(_TMPFS_BYTES), "--perms", "0777", "--tmpfs"], folder)
+    args += ["--chdir", f"{INSIDE}/work"]
+    if root:
+        uid = str(_fresh_uid())
+        args += ["--ro-bind", shutil.which("setpriv") or "/usr/bin/setpriv", "/usr/bin/setpriv",
+                 "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                 "--bounding-set=-all", "--no-new-privs", "--"]
+    return args + [_interpreter(), "-I", "-S", "-B"]
+
+
+def _fresh_uid() -> int:
+    """A user id for one sandbox that no other process on the machine has: above 2**30 (far past any
+    account), made of this process's id and a counter, so sandboxes of parallel graders never share one."""
+    return (1 << 30) + (os.getpid() % (1 << 22)) * 256 + next(_UIDS) % 256
+
+
+_ISOLATION: str | None = None
+
+
+def isolation_level() -> str:
+    """The strongest isolation this machine gives the learner's process, one of :data:`LEVELS`.
+
+    ``"bubblewrap"``: Linux with ``bwrap`` that can make its namespaces here (as root, or
+    as an ordinary user where unprivileged user namespaces are allowed), and ``setpriv``
+    as root. ``"process"``: a separate process with limits, and nothing more.
+    """
+    global _ISOLATION
+    if _ISOLATION is None:
+        _ISOLATION = "process"
+        tools = [shutil.which("bwrap")] + ([shutil.which("setpriv")] if os.geteuid() == 0 else [])
+        if sys.platform.startswith("linux") and all(tools):
+            probe = _bubblewrap_command({"PATH": "/usr/bin"}) + [
+                "-c", f"import sys; sys.path.insert(0, {INSIDE!r}); import numpy, chainrule"]
+            try:
+                subprocess.run(probe, check=True, timeout=60, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                _ISOLATION = "bubblewrap"
+            except (OSError, subprocess.SubprocessError):
+                pass
+    return _ISOLATION
+
+
 class Sandbox:
     """One learner process. Use as a context manager; ``request`` talks to it.
 
     Args:
         limits: resource limits of the process.
-        hidden: folders the process must not see (used with namespaces), besides
-            the reference package's own folder, which is always hidden.
         isolation: ``"auto"`` (the best this machine gives, :func:`isolation_level`)
             or one of :data:`LEVELS` no stronger than that.
     """
 
-    def __init__(self, limits: Limits = Limits(), hidden: Iterable[Path] = (), isolation: str = "auto"):
+    def __init__(self, limits: Limits = Limits(), hidden=(), isolation: str = "auto"):
         self.limits = limits
         best = isolation_level()
         self.isolation = best if isolation == "auto" else isolation
         if LEVELS.index(self.isolation) > LEVELS.index(best):
             raise ValueError(f"this machine gives at most {best!r} isolation, not {isolation!r}")
-        reference = Path(__file__).resolve().parents[1]
-        folders = sorted({str(Path(h).resolve()) for h in [reference, *hidden] if Path(h).exists()})
-        self.hidden = [f for f in folders if not any(f.startswith(g + os.sep) for g in folders)]
-        self.folder = Path(tempfile.mkdtemp(prefix="chainrule-sandbox-"))
+        self.folder: Path | None = None  # the child's files on the host ("process" level only)
         self.callbacks: dict[int, Any] = {}
         self.proxies: dict[int, Any] = {}
+        self.proxy_types: dict = {}  # the learner's type names -> proxy classes, for this sandbox only
         self.process: subprocess.Popen | None = None
         self.connection: Connection | None = None
         self._start()
 
     # ---- the process ----------------------------------------------------------------------------
 
-    def _start(self) -> None:
-        folder = self.folder
-        folder.chmod(0o755)
-        shutil.copy(HERE / "wire.py", folder / "wire.py")
-        shutil.copy(HERE / "child.py", folder / "child.py")
-        work = folder / "work"
-        work.mkdir(mode=0o777)
-        work.chmod(0o777)
-        binds = []
+    def _process_folder(self) -> Path:
+        """At the "process" level: a temporary folder with the child's files and an empty working folder."""
+        folder = Path(tempfile.mkdtemp(prefix="chainrule-sandbox-"))
+        for name in ("wire.py", "child.py"):
+            shutil.copy(HERE / name, folder / name)
         for name, source in _packages().items():
-            if self.isolation == "namespaces":
-                (folder / name).mkdir()
-                binds.append((source, str(folder / name)))
+            if name == "chainrule":
+                shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "plots"))
+                shutil.copy(HERE / "graded_gradcheck.py", folder / name / "gradcheck.py")
             else:
                 (folder / name).symlink_to(source)
-        interpreter = _interpreter()
-        for hidden in self.hidden:
-            if str(folder).startswith(hidden + os.sep) or interpreter.startswith(hidden + os.sep):
-                raise ValueError(f"cannot hide {hidden}: the sandbox needs what is inside it")
+        (folder / "work").mkdir()
+        return folder
+
+    def _start(self) -> None:
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
-        limits, hidden, isolation = self.limits, self.hidden, self.isolation
-
-        prefix = os.path.realpath(sys.base_prefix)
-        (folder / "python").mkdir()
-
-        def prepare() -> None:
-            if isolation == "namespaces":
-                _enter_namespaces(binds, hidden, prefix, str(folder / "python"))
-            elif isolation == "network":
-                _leave_network()
-            _set_limits(limits)
-
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        limits = json.dumps(asdict(self.limits))
+        if self.isolation == "bubblewrap":
+            env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"}
+            command = _bubblewrap_command(env | _CHILD_ENV) + [f"{INSIDE}/child.py", str(child_reads),
+                                                                 str(child_writes), limits]
+            cwd, env = "/", {}
+        else:
+            self.folder = self._process_folder()
+            command = [_interpreter(), "-I", "-S", "-B", str(self.folder / "child.py"), str(child_reads),
+                       str(child_writes), limits]
+            cwd, env = self.folder / "work", {"PATH": "/usr/bin:/bin", "HOME": str(self.folder / "work")} | _CHILD_ENV
         stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
         try:
-            self.process = subprocess.Popen(
-                [interpreter, "-I", "-S", "-B", str(folder / "child.py"), str(child_reads), str(child_writes)],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-                pass_fds=(child_reads, child_writes), preexec_fn=prepare, start_new_session=True)
+            self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=stderr,
+                                            pass_fds=(child_reads, child_writes), start_new_session=True)
         finally:
             os.close(child_reads)
             os.close(child_writes)
@@ -252,7 +282,11 @@ class Sandbox:
         self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
 
     def _kill(self) -> None:
-        """Kill the process and everything in its process group, and reap it."""
+        """Kill the process and everything it started, and reap it.
+
+        With bubblewrap, killing ``bwrap`` takes the whole PID namespace with it;
+        at the "process" level only the process group goes (a detached process stays).
+        """
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -260,20 +294,30 @@ class Sandbox:
         self.process.wait()
 
     def close(self) -> None:
-        """Stop the process (and anything it started) and remove its folder."""
+        """Stop the process (and anything it started), forget its objects and remove its folder."""
         if self.process is not None:
             self._kill()
         if self.connection is not None:
             for fd in (self.connection.read_fd, self.connection.write_fd):
                 os.close(fd)
             self.connection = None
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.callbacks.clear()
+        self.proxies.clear()
+        self.proxy_types.clear()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "Sandbox":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def _exit_status(self, code: int) -> int:
+        """The child's exit code, or minus the signal that killed it (bwrap reports 128 + signal)."""
+        if self.isolation == "bubblewrap" and code > 128:
+            return -(code - 128)
+        return code
 
     def _how_it_ended(self, error: WireError) -> SandboxDied:
         if isinstance(error, WireTimeout):
@@ -283,12 +327,15 @@ class Sandbox:
             self._kill()
             return SandboxDied(f"sent something the grader cannot read ({error})")
         try:
-            code = self.process.wait(timeout=5)  # the pipe closes a moment before the exit is seen
+            code = self._exit_status(self.process.wait(timeout=5))  # the pipe closes a moment before the exit
         except subprocess.TimeoutExpired:
             self._kill()
             return SandboxDied(f"closed its connection to the grader ({error})")
         if code < 0:
-            name = signal.Signals(-code).name
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
             why = {"SIGSEGV": "crashed (segmentation fault)", "SIGXCPU": "used up its CPU time",
                    "SIGKILL": "was killed (out of memory?)", "SIGABRT": "aborted"}.get(name, f"was stopped by {name}")
             return SandboxDied(why)
