@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 import numpy as np
 import pytest
@@ -206,3 +207,100 @@ def test_wire_module_imports_nothing_of_the_grader():
         assert "chainrule_reference" not in "".join(
             line for line in (folder / name).read_text().splitlines(True) if line.lstrip().startswith(("import",
                                                                                                       "from")))
+
+
+# ---- what a sandbox cannot do to the host, to the grader or to another sandbox (bubblewrap) ---
+
+needs_bubblewrap = pytest.mark.skipif(isolation_level() != "bubblewrap",
+                                      reason="bubblewrap is not available here: the learner's process is a plain "
+                                             "process, which defends none of this (docs/grading.md)")
+
+DAEMON = """
+import ctypes, os, time
+def plant(name):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)  # PR_SET_NAME, to be found in the host's /proc
+            time.sleep(60)
+        os._exit(0)
+    time.sleep(0.3)
+    return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+"""
+
+
+def _host_processes_named(name: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and open(f"/proc/{entry}/comm").read().strip() == name:
+                found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+@needs_bubblewrap
+def test_a_detached_process_dies_with_its_sandbox():
+    """A double-forked process in a new session (the attack on later students) ends with the sandbox."""
+    name = f"cr-daemon-{os.getpid() % 10000}"
+    with Sandbox() as box:
+        pids = _run(box, DAEMON, "plant", name)
+        assert _host_processes_named(name), "the daemon should be running while the sandbox lives"
+    assert len(pids) <= 4, pids  # bwrap's init, the child, the daemon (and its parent, exiting): no host process
+    deadline = time.monotonic() + 10
+    while _host_processes_named(name) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _host_processes_named(name)
+
+
+@needs_bubblewrap
+def test_the_grader_and_other_sandboxes_are_out_of_reach():
+    """Each sandbox sees only its own processes, has its own user id (as root), and signalling its
+    parent or every process it may (kill -1) hurts nobody outside it."""
+    source = ("import os, signal\ndef look():\n    seen = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+              "    uid = os.getuid()\n    for target in (os.getppid(), -1):\n        try:\n"
+              "            os.kill(target, signal.SIGKILL)\n        except OSError:\n            pass\n"
+              "    return seen, uid\n")
+    with Sandbox() as first, Sandbox() as second:
+        seen, uid = _run(second, source, "look")
+        assert _run(first, "def alive():\n    return 'alive'\n", "alive") == "alive"
+    assert max(seen) <= 3, seen  # bwrap's init, the child (and nothing of the host or of the first sandbox)
+    if os.geteuid() == 0:
+        with Sandbox() as third:
+            other_uid = _run(third, "import os\ndef uid():\n    return os.getuid()\n", "uid")
+        assert uid != 0 and other_uid != 0 and uid != other_uid
+
+
+@needs_bubblewrap
+def test_only_the_allow_list_of_files_is_there(tmp_path):
+    """Another copy of the course (a clone, last term's folder), /etc and the home folders are absent;
+    files written to /tmp, /var/tmp and /dev/shm stay in the sandbox's private tmpfs."""
+    copy = tmp_path / "last-term" / "solutions"
+    copy.mkdir(parents=True)
+    (copy / "answers.py").write_text("secret = 42\n")
+    marker = f"chainrule-left-behind-{os.getpid()}"
+    source = (f"import os\ndef roam():\n    found = {{}}\n"
+              f"    for path in [{str(copy / 'answers.py')!r}, '/etc/passwd', {str(ROOT / 'solutions')!r}, '/root', '/home']:\n"
+              "        try:\n            found[path] = open(path).read()[:20] if os.path.isfile(path) else os.listdir(path)\n"
+              "        except OSError as err:\n            found[path] = type(err).__name__\n"
+              f"    for folder in ['/tmp', '/var/tmp', '/dev/shm', '.']:\n"
+              f"        open(os.path.join(folder, {marker!r}), 'w').write('x')\n"
+              "    return found\n")
+    with Sandbox() as box:
+        found = _run(box, source, "roam")
+    assert found[str(copy / "answers.py")] == "FileNotFoundError", found
+    assert found["/etc/passwd"] == "FileNotFoundError" and found[str(ROOT / "solutions")] == "FileNotFoundError"
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        assert not os.path.exists(os.path.join(folder, marker)), folder
+
+
+def test_the_course_numerical_tools_are_absent_at_every_level(sandbox):
+    """Unwrapping the guard (``__wrapped__``) or resetting its flag does not bring the tools back:
+    in the learner's process they are refusals, whatever the learner's code does."""
+    source = ("import chainrule, chainrule.checking, chainrule.gradcheck as g\n"
+              "chainrule.checking._learner_depth = -100\n"
+              "def cheat(x):\n    tool = getattr(g.num_derivative, '__wrapped__', g.num_derivative)\n"
+              "    return tool(lambda v: v * v, x)\n")
+    with pytest.raises(CheckFailure, match="num_derivative: graded functions must compute their answer themselves"):
+        _run(sandbox, source, "cheat", 3.0)
