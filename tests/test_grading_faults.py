@@ -111,8 +111,8 @@ def test_fault_costs_only_its_own_test(graded, student):
     """Does the fault cost test_sigmoid_grad (or nothing) with a clear message, and no other test?"""
     course, scores, _ = graded
     _, says, keeps = FAULTS[student]
-    if student == "reader" and isolation_level() != "namespaces":
-        pytest.skip("only namespace isolation (root on Linux) hides the grader's files from the learner's code")
+    if student == "reader" and isolation_level() != "bubblewrap":
+        pytest.skip("only bubblewrap isolation hides the grader's files from the learner's code")
     if student == "caller" and isolation_level() == "process":
         pytest.skip("this machine allows no network namespace for the learner's process")
     mine = scores[student]
