@@ -39,8 +39,10 @@ DAEMON_NAME = "cr-attacker"
 LEAK = "LEAKED:"
 
 # A process that outlives its cell (double fork, new session) and, for 20 s, stops and kills every
-# process it can see, reads their memory, command lines and environments, and rewrites every gradebook
-# it can find (GRADEBOOKS is filled in per run). The attacker's own function is right.
+# sandbox and grader process it can see, reads their memory, command lines and environments, and rewrites
+# every gradebook it can find (GRADEBOOKS is filled in per run). The attacker's own function is right.
+# Its targets are named, not "everything": where a sandbox failed, it must not take down the machine
+# that runs the tests (as root, kill(-1) would).
 DAEMON = f"""
 import ctypes, os, signal, time
 if os.fork() == 0:
@@ -50,11 +52,15 @@ if os.fork() == 0:
         end = time.time() + 20
         while time.time() < end:
             for pid in [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:
-                for what in ('mem', 'cmdline', 'environ'):
-                    try:
-                        open(f'/proc/{{pid}}/{{what}}', 'rb').read(4096)
-                    except OSError:
-                        pass
+                command = b''
+                try:
+                    command = open(f'/proc/{{pid}}/cmdline', 'rb').read()
+                    open(f'/proc/{{pid}}/environ', 'rb').read(4096)
+                    open(f'/proc/{{pid}}/mem', 'rb').read(4096)
+                except OSError:
+                    pass
+                if not any(word in command for word in (b'child.py', b'nbgrader', b'bin/chainrule')):
+                    continue
                 for sig in (signal.SIGSTOP, signal.SIGKILL):
                     try:
                         os.kill(pid, sig)
@@ -101,9 +107,9 @@ def _attacks(gradebooks: list[str], other_copy: str) -> dict[str, dict[str, str]
     """student -> answer cells to replace (grade id -> source), on top of the solution or the blank release."""
     return {
         "daemon": {VICTIM: HEADER + RIGHT + DAEMON.replace("GRADEBOOKS", repr(gradebooks))},
-        "parentkiller": {VICTIM: HEADER + "    import os, signal\n    for pid in (os.getppid(), 1, -1):\n"
-                                          "        try:\n            os.kill(pid, signal.SIGKILL)\n"
-                                          "        except OSError:\n            pass\n" + RIGHT},
+        "parentkiller": {VICTIM: HEADER + "    import os, signal\n    try:\n"
+                                          "        os.kill(os.getppid(), signal.SIGKILL)\n"
+                                          "    except OSError:\n        pass\n" + RIGHT},
         "thief": {"tanh_grad": THIEF.replace("OTHER_COPY", repr(other_copy))},  # on the blank release
         "snoop": {VICTIM: HEADER + SNOOP},
         "litterer": {VICTIM: HEADER + "    import os\n    for folder in ('/tmp', '/var/tmp', '/dev/shm', '.'):\n"
