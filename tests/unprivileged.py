@@ -96,17 +96,18 @@ def ordinary_env(home: Path) -> dict[str, str]:
     """The tests' environment (:func:`tests.nbtools.isolated_env`: the venv's bin first on PATH) for the
     ordinary user, at home in ``home``.
 
-    ``home`` is made and given to the user, with its Jupyter, IPython, cache and temporary folders
-    (the tests' own Jupyter folders belong to root).
+    ``home`` is made and given to the user, with its Jupyter, IPython and cache folders (the tests' own
+    Jupyter folders belong to root). Temporary files go to the system's folder (no TMPDIR), as for any user.
     """
     env = isolated_env()
     folders = {"HOME": home, "JUPYTER_CONFIG_DIR": home / ".jupyter", "JUPYTER_DATA_DIR": home / ".local/share/jupyter",
                "JUPYTER_RUNTIME_DIR": home / ".local/share/jupyter/runtime", "IPYTHONDIR": home / ".ipython",
-               "XDG_CACHE_HOME": home / ".cache", "MPLCONFIGDIR": home / ".config/matplotlib", "TMPDIR": home / "tmp"}
+               "XDG_CACHE_HOME": home / ".cache", "MPLCONFIGDIR": home / ".config/matplotlib"}
     for var, folder in folders.items():
         folder.mkdir(parents=True, exist_ok=True)
         env[var] = str(folder)
     give_to_user(home)
+    env.pop("TMPDIR", None)
     env.update(USER=USER, LOGNAME=USER)
     return env
 
