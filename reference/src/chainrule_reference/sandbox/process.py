@@ -59,7 +59,8 @@ __all__ = ["LEVELS", "Limits", "PROCESS_LEVEL_WARNING", "Sandbox", "SandboxDied"
 HERE = Path(__file__).resolve().parent
 LEVELS = ("process", "bubblewrap")  # weakest first
 PROCESS_LEVEL_WARNING = (
-    "WARNING: bubblewrap is not available here, so the learner's code runs as a plain process with "
+    "WARNING: bubblewrap (0.8 or newer) is not available here or cannot make its namespaces, so the "
+    "learner's code runs as a plain process with "
     "the grader's rights: it can read any file this user can read (other submissions, the gradebook, "
     "the reference), reach the network, and signal this user's processes. Grade only trusted "
     "submissions this way, or install bubblewrap (Debian and Ubuntu: apt install bubblewrap). "
