@@ -304,3 +304,14 @@ def test_the_course_numerical_tools_are_absent_at_every_level(sandbox):
               "    return tool(lambda v: v * v, x)\n")
     with pytest.raises(CheckFailure, match="num_derivative: graded functions must compute their answer themselves"):
         _run(sandbox, source, "cheat", 3.0)
+
+
+@needs_bubblewrap
+def test_a_fork_bomb_stops_at_the_process_limit():
+    """The learner's user may have at most ``Limits.processes`` tasks; the bomb's children die with it."""
+    source = ("import os, time\ndef bomb():\n    made = 0\n    for _ in range(100):\n        try:\n"
+              "            if os.fork() == 0:\n                time.sleep(30)\n                os._exit(0)\n"
+              "            made += 1\n        except OSError:\n            break\n    return made\n")
+    with Sandbox(Limits(processes=8)) as box:
+        made = _run(box, source, "bomb")
+    assert 0 < made < 8

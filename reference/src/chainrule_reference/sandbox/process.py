@@ -78,7 +78,7 @@ class Limits:
     cpu_seconds: int = 600
     file_bytes: int = 1 << 20
     open_files: int = 64
-    processes: int = 64  # counted per user: the sandbox's own user (bubblewrap), the grader's user ("process")
+    processes: int = 16  # tasks of its user: the sandbox's own (bubblewrap), the grader's ("process" level)
 
 
 class SandboxDied(BaseException):
