@@ -275,10 +275,12 @@ SHAPES = [(300, 200), (100, 400), (784, 64), (400, 150), (2, 7)]
 @pytest.mark.parametrize("kind", ["xavier", "he"])
 @pytest.mark.parametrize("fan_in, fan_out", SHAPES)
 def test_init_judge_accepts_the_reference_for_every_seed(kind, fan_in, fan_out):
-    """Does the statistical judge accept the reference's draws for 40 seeds (no false failures)?"""
+    """Do the statistical judges accept the reference's draws for 40 seeds (no false failures)?"""
     init = tr.xavier_init if kind == "xavier" else tr.he_init
     for seed in range(40):
-        visible.judge_init(kind, visible.init_draws(init, fan_in, fan_out, seed), fan_in, fan_out)
+        draws = visible.init_draws(init, fan_in, fan_out, seed)
+        visible.judge_init(kind, draws, fan_in, fan_out)
+        visible.judge_normal(kind, draws[0], fan_in, fan_out)
 
 
 @pytest.mark.parametrize("kind", ["xavier", "he"])
@@ -310,6 +312,55 @@ def test_init_judge_rejects_known_mistakes(kind, wrong):
 
     with pytest.raises(CheckFailure):
         visible.judge_init(kind, visible.init_draws(init, fan_in, fan_out, 0), fan_in, fan_out)
+
+
+def law_with_the_normals_variance(kind: str, law: str):
+    """An initialiser with the right mean and variance but the wrong law.
+
+    ``law`` is "three points" (-a, 0, a with probabilities 1/6, 2/3, 1/6: the normal's first four
+    moments) or "uniform" (Glorot and Bengio's original).
+    """
+    def init(fan_in, fan_out, rng):
+        std = np.sqrt(visible.init_variance(kind, fan_in, fan_out))
+        if law == "three points":
+            a = np.sqrt(3.0) * std
+            return rng.choice([-a, 0.0, a], size=(fan_in, fan_out), p=[1 / 6, 2 / 3, 1 / 6])
+        return rng.uniform(-np.sqrt(3.0) * std, np.sqrt(3.0) * std, (fan_in, fan_out))
+    return init
+
+
+@pytest.mark.parametrize("kind", ["xavier", "he"])
+@pytest.mark.parametrize("law, diagnosis", [("three points", "only 3 distinct values"),
+                                            ("uniform", "normally distributed")])
+def test_visible_init_check_rejects_other_laws_with_the_normals_variance(kind, law, diagnosis):
+    """Does the visible check fail the laws the hidden test fails, with the same diagnosis?"""
+    with pytest.raises(CheckFailure, match=diagnosis):
+        getattr(visible, f"check_{kind}_init")(law_with_the_normals_variance(kind, law))
+
+
+@pytest.mark.parametrize("kind", ["xavier", "he"])
+@pytest.mark.parametrize("law", ["three points", "uniform"])
+def test_normal_judge_rejects_other_laws_with_the_normals_variance(kind, law):
+    """Does the normality judge alone reject them on the visible check's (400, 150) draw?"""
+    weights = law_with_the_normals_variance(kind, law)(400, 150, np.random.default_rng(0))
+    with pytest.raises(CheckFailure, match="a normal law was asked for"):
+        visible.judge_normal(kind, weights, 400, 150)
+
+
+@pytest.mark.parametrize("kind", ["xavier", "he"])
+@pytest.mark.parametrize("skipped", range(5))
+def test_visible_init_check_accepts_normal_draws_from_other_seeds(kind, skipped, capsys):
+    """Does the visible check accept rng.normal(0, std, size) on samples other than the reference's?
+
+    The check seeds its generators itself; throwing away ``skipped`` whole draws first gives the
+    initialiser an independent sample for every value.
+    """
+    def init(fan_in, fan_out, rng):
+        rng.standard_normal((skipped, fan_in, fan_out))
+        return rng.normal(0.0, np.sqrt(visible.init_variance(kind, fan_in, fan_out)), (fan_in, fan_out))
+
+    getattr(visible, f"check_{kind}_init")(init)
+    assert "[ok]" in capsys.readouterr().out
 
 
 # ---- dropout -------------------------------------------------------------------------------------------

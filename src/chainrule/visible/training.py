@@ -3,10 +3,10 @@ r"""Visible checks of notebook 09, training and stability.
 They need no reference implementation. The optimizer and clipping checks use
 small examples with known answers; the initialisation and dropout checks are
 *statistical*: random draws are judged by their properties (shape, mean,
-variance, the fraction of kept units, reuse of the generator), so any correct
-way of drawing passes. The MLP check compares the learner's gradients with
-central differences of the learner's own loss, and the loss with values known
-in closed form.
+variance, the shape of their law, the fraction of kept units, reuse of the
+generator), so any correct way of drawing passes. The MLP check compares the
+learner's gradients with central differences of the learner's own loss, and the
+loss with values known in closed form.
 
 The judges and the known mistakes (``*_mistakes``, ``judge_*``) are shared with
 the hidden tests, which import them: a learner sees the same words from both.
@@ -19,7 +19,9 @@ standard deviation :math:`\sqrt{2/n}`; the sample mean has standard deviation
 about :math:`\sqrt{24/n}`; a kept fraction of ``n`` Bernoulli(p) draws has
 standard deviation :math:`\sqrt{p(1-p)/n}`. Every bound is five of these
 standard deviations (a correct implementation fails one with probability
-below 1e-6; the seeds are fixed, so a regrade gives the same verdict).
+below 1e-6; the seeds are fixed, so a regrade gives the same verdict). The
+shape of an initialiser's law is judged by its Kolmogorov-Smirnov distance to
+the normal law, see :mod:`chainrule.stats`.
 """
 from __future__ import annotations
 
@@ -30,15 +32,17 @@ import numpy as np
 
 from ..checking import call_learner, CheckFailure, describe, expect_close, out_and_cache
 from ..gradcheck import num_grad
+from ..stats import expect_normal
 from ._common import passed
 
 __all__ = ["check_clip_grad_norm", "check_clip_grad_value", "check_dropout_backward", "check_dropout_forward",
            "check_he_init", "check_mlp_loss", "check_sgd_momentum", "check_xavier_init", "clip_norm_mistakes",
-           "clip_value_mistakes", "dropout_draws", "init_draws", "judge_dropout_backward", "judge_dropout_forward",
-           "judge_init", "mlp_example", "momentum_output_names", "momentum_trajectory",
-           "sgd_momentum_mistakes"]
+           "clip_value_mistakes", "dropout_draws", "init_draws", "init_variance", "judge_dropout_backward",
+           "judge_dropout_forward", "judge_init", "judge_normal", "mlp_example", "momentum_output_names",
+           "momentum_trajectory", "sgd_momentum_mistakes"]
 
 SIGMAS = 5.0  # every statistical bound: five standard deviations
+MIN_STATISTICAL_DRAWS = 2000  # below this many entries, an initialiser's law is not judged (too little power)
 DEFAULT_LEARNING_RATE = 1e-2
 DEFAULT_MOMENTUM = 0.9
 
@@ -264,6 +268,11 @@ def init_draws(init: Callable, fan_in: int, fan_out: int, seed: int) -> tuple:
     return tuple(init(fan_in, fan_out, np.random.default_rng(s)) for s in (seed, seed, seed + 1))
 
 
+def init_variance(kind: str, fan_in: int, fan_out: int) -> float:
+    """The variance of the entries asked for: 2 / (fan_in + fan_out) for "xavier", 2 / fan_in for "he"."""
+    return 2.0 / (fan_in + fan_out) if kind == "xavier" else 2.0 / fan_in
+
+
 def _variance_mistakes(kind: str, fan_in: int, fan_out: int) -> list[tuple[str, float]]:
     fi, fo = float(fan_in), float(fan_out)
     if kind == "xavier":
@@ -291,8 +300,9 @@ def judge_init(kind: str, draws: Sequence[Any], fan_in: int, fan_out: int) -> No
     """Judge three draws of ``xavier_init`` or ``he_init`` (``kind``: "xavier" or "he"), see :func:`init_draws`.
 
     Shape (fan_in, fan_out), finite real entries, the generator used (same seed, same draws; another
-    seed, other draws), and for 2000 entries or more: normal (excess kurtosis near 0), mean near 0,
+    seed, other draws), and for 2000 entries or more: excess kurtosis near 0 (the normal's), mean near 0,
     variance near 2 / (fan_in + fan_out) (Xavier) or 2 / fan_in (He). Raises CheckFailure.
+    The shape of the law is judged by :func:`judge_normal`.
     """
     name = f"{kind}_init"
     shape = (fan_in, fan_out)
@@ -317,9 +327,9 @@ def judge_init(kind: str, draws: Sequence[Any], fan_in: int, fan_out: int) -> No
         raise CheckFailure(f"{name}: generators with different seeds gave the same weights. Draw from the rng "
                            "argument; do not make a generator of your own.")
     n = first.size
-    if n < 2000:
+    if n < MIN_STATISTICAL_DRAWS:
         return
-    variance = 2.0 / (fan_in + fan_out) if kind == "xavier" else 2.0 / fan_in
+    variance = init_variance(kind, fan_in, fan_out)
     s2 = float(np.mean(first ** 2))
     if s2 == 0.0:
         raise CheckFailure(f"{name} returned all zeros: the weights must be random (mean 0, variance {variance:.4g}).")
@@ -347,25 +357,51 @@ def judge_init(kind: str, draws: Sequence[Any], fan_in: int, fan_out: int) -> No
         raise CheckFailure("\n".join(lines))
 
 
+def judge_normal(kind: str, weights: np.ndarray, fan_in: int, fan_out: int) -> None:
+    """Raise CheckFailure unless the entries of ``weights`` look drawn from the normal law of ``kind``.
+
+    ``kind`` is "xavier" or "he" (see :func:`init_variance`); ``weights`` is an array that passed
+    :func:`judge_init`. A law with the right mean and variance but another shape (uniform, two or
+    three points) is far from the normal law: :func:`chainrule.stats.expect_normal` sees it where
+    mean, variance and kurtosis do not. Skipped below 2000 entries, like judge_init's moments.
+    """
+    if weights.size < MIN_STATISTICAL_DRAWS:
+        return
+    expect_normal(weights, init_variance(kind, fan_in, fan_out), name=f"{kind}_init({fan_in}, {fan_out}, rng)",
+                  hint="a normal law was asked for: draw with rng.normal(0, std, size) (or "
+                       "rng.standard_normal(size) * std), not from a few fixed values or from another law with the "
+                       "same variance.")
+
+
 def _check_init(fn, kind: str) -> None:
     name = f"{kind}_init"
     for fan_in, fan_out, seed in ((400, 150, 0), (3, 5, 7)):
         def init(a, b, rng):
             return call(fn, name, (a, b, rng), ("fan_in", "fan_out", "rng"))
         try:
-            judge_init(kind, init_draws(init, fan_in, fan_out, seed), fan_in, fan_out)
+            draws = init_draws(init, fan_in, fan_out, seed)
+            judge_init(kind, draws, fan_in, fan_out)
+            judge_normal(kind, draws[0], fan_in, fan_out)
         except CheckFailure as failure:
             raise CheckFailure(f"Visible check of {name}({fan_in}, {fan_out}, rng):\n  {failure}") from None
     passed(name)
 
 
 def check_xavier_init(xavier_init) -> None:
-    """A (400, 150) draw: normal, mean 0, variance 2 / 550 (within 5 standard deviations); a (3, 5) shape."""
+    """Check xavier_init on a (400, 150) draw and on a (3, 5) shape.
+
+    The draw must have mean 0, variance 2 / 550 (within 5 standard deviations) and a normal law (its
+    Kolmogorov-Smirnov distance to N(0, 2 / 550) within the bound of :mod:`chainrule.stats`).
+    """
     _check_init(xavier_init, "xavier")
 
 
 def check_he_init(he_init) -> None:
-    """A (400, 150) draw: normal, mean 0, variance 2 / 400 (within 5 standard deviations); a (3, 5) shape."""
+    """Check he_init on a (400, 150) draw and on a (3, 5) shape.
+
+    The draw must have mean 0, variance 2 / 400 (within 5 standard deviations) and a normal law (its
+    Kolmogorov-Smirnov distance to N(0, 2 / 400) within the bound of :mod:`chainrule.stats`).
+    """
     _check_init(he_init, "he")
 
 

@@ -21,13 +21,11 @@
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from chainrule.checking import CheckFailure, describe
 from chainrule.visible.training import (clip_norm_mistakes, clip_value_mistakes, dropout_draws, init_draws,
-                                        judge_dropout_backward, judge_dropout_forward, judge_init,
+                                        judge_dropout_backward, judge_dropout_forward, judge_init, judge_normal,
                                         momentum_output_names, momentum_trajectory, sgd_momentum_mistakes)
 
 from ..spec import Case, HiddenTest
@@ -92,67 +90,6 @@ def _init_call(name):
     def call(impl, inputs):
         return init_draws(impl[name], inputs["fan_in"], inputs["fan_out"], inputs["seed"])
     return call
-
-
-# The normality check's false-failure probability for a correct initialiser, per judged draw.
-NORMALITY_FALSE_FAILURE = 1e-9
-# Below this many entries the check is skipped, like judge_init's moment checks (too little power).
-NORMALITY_MIN_DRAWS = 2000
-# Up to this many distinct values, the message lists them (a law on a few points, not a continuous one).
-FEW_VALUES = 10
-
-_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def ks_distance_to_normal(values: np.ndarray, std: float) -> float:
-    """The Kolmogorov-Smirnov distance between the empirical law of ``values`` and N(0, std**2).
-
-    That is the largest gap, over every x, between the fraction of values <= x and the normal
-    law's cumulative distribution Phi(x / std), computed exactly from the sorted values.
-    """
-    x = np.sort(np.asarray(values, dtype=np.float64).ravel())
-    n = x.size
-    cdf = 0.5 * (1.0 + _erf(x / (std * math.sqrt(2.0))).astype(np.float64))
-    rank = np.arange(1, n + 1)
-    return max(float(np.max(rank / n - cdf)), float(np.max(cdf - (rank - 1) / n)))
-
-
-def ks_bound(n: int, false_failure: float = NORMALITY_FALSE_FAILURE) -> float:
-    """The distance that ``n`` draws from the law itself exceed with probability at most ``false_failure``.
-
-    The Dvoretzky-Kiefer-Wolfowitz inequality with Massart's constant, P(D > t) <= 2 exp(-2 n t**2),
-    holds for every n and every continuous law: t = sqrt(ln(2 / false_failure) / (2 n)).
-    """
-    return math.sqrt(math.log(2.0 / false_failure) / (2.0 * n))
-
-
-def judge_normal(kind: str, weights: np.ndarray, fan_in: int, fan_out: int) -> None:
-    """Raise CheckFailure unless the entries of ``weights`` look drawn from the normal law of ``kind``.
-
-    ``kind`` is "xavier" (variance 2 / (fan_in + fan_out)) or "he" (2 / fan_in). A law with the
-    right mean and variance but another shape (uniform, two or three points) is far from the normal
-    law, and the Kolmogorov-Smirnov distance sees it where mean, variance and kurtosis do not.
-    """
-    n = weights.size
-    if n < NORMALITY_MIN_DRAWS:
-        return
-    variance = 2.0 / (fan_in + fan_out) if kind == "xavier" else 2.0 / fan_in
-    distance = ks_distance_to_normal(weights, math.sqrt(variance))
-    bound = ks_bound(n)
-    if distance <= bound:
-        return
-    lines = [f"{kind}_init({fan_in}, {fan_out}, rng): the values do not look normally distributed: the largest gap "
-             f"between their cumulative distribution and that of the normal law N(0, {variance:.4g}) is "
-             f"{distance:.3f}, where {n} draws from that law stay within {bound:.3f} (all but once in a billion)."]
-    distinct = np.unique(weights)
-    if distinct.size <= FEW_VALUES:
-        shown = ", ".join(f"{v:.4g}" for v in distinct)
-        lines.append(f"  The {n} entries take only {distinct.size} distinct values ({shown}): their mean and "
-                     "variance may be right, but a normal law takes every real value.")
-    lines.append("  Likely mistake: a normal law was asked for: draw with rng.normal(0, std, size) (or "
-                 "rng.standard_normal(size) * std), not from a few fixed values or from another law with the "
-                 "same variance.")
-    raise CheckFailure("\n".join(lines))
 
 
 def _init_judge(kind):
