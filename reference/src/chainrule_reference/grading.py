@@ -4,12 +4,20 @@ A notebook's test cell calls ``grade("central_difference", globals())``: the
 learner's functions are taken from the notebook's namespace by name, run on
 the hidden inputs (copies; warnings captured; the reference implementation
 switched off), and compared with the reference.
+
+Learner text (exception messages, warnings) reaches a verdict cut short, and a
+passing test reports the learner's warnings by category and count only (NumPy's
+own floating-point texts aside): a correct function cannot echo its hidden
+inputs into the feedback.
 """
 from __future__ import annotations
 
+import builtins
 import inspect
+import re
 import warnings
-from typing import Any, Callable, Mapping
+from collections import Counter
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -19,7 +27,15 @@ from ._registry import REFERENCE, is_reference, learner_code
 from .hidden import HIDDEN_TESTS
 from .spec import Case, HiddenTest, Inputs, draw_inputs
 
-__all__ = ["argument_names", "compare_case", "grade", "learner_impl", "run_hidden_test", "warnings_note"]
+__all__ = ["LEARNER_TEXT", "WarningTally", "argument_names", "compare_case", "cut", "grade", "learner_impl",
+           "run_hidden_test"]
+
+LEARNER_TEXT = 200  # characters of a learner's exception message, or warning text, that a verdict quotes
+
+
+def cut(text: str, limit: int = LEARNER_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, saying so."""
+    return text if len(text) <= limit else text[:limit] + " [...]"
 
 
 def argument_names(name: str) -> list[str] | None:
@@ -28,7 +44,7 @@ def argument_names(name: str) -> list[str] | None:
 
 
 def learner_impl(test: HiddenTest, namespace: Mapping[str, Any],
-                 warnings_seen: list[str]) -> dict[str, Callable]:
+                 warnings_seen: WarningTally) -> dict[str, Callable]:
     """The learner's functions for ``test``, each wrapped by :func:`call_learner`.
 
     A class (notebook 10's ``Value``, say) is handed over as it is: its methods
@@ -95,12 +111,13 @@ def compare_case(test: HiddenTest, index: int, inputs: Inputs, actual: Any) -> N
             f"  inputs: {_describe_inputs(inputs)}\n{failure}") from None
 
 
-def run_hidden_test(test: HiddenTest, impl: Mapping[str, Callable], warnings_seen: list[str],
+def run_hidden_test(test: HiddenTest, impl: Mapping[str, Callable], warnings_seen: WarningTally,
                     accept: Callable[[Any], None] | None = None) -> None:
     """Run every case of ``test`` on ``impl`` and compare; raise CheckFailure at the first failing case.
 
     ``accept(actual)`` (optional) vets a result before it is compared: the
     out-of-kernel grader refuses objects that still live in the learner's process.
+    An exception of the learner's code is quoted cut to :data:`LEARNER_TEXT` characters.
     """
     for index, inputs in enumerate(draw_inputs(test)):
         header = f"Hidden test '{test.name}', case {index + 1} of {len(test.cases)} ({test.cases[index].label}):"
@@ -113,17 +130,71 @@ def run_hidden_test(test: HiddenTest, impl: Mapping[str, Callable], warnings_see
         except CheckFailure as failure:
             raise CheckFailure(f"{header}\n  {failure}") from failure.__cause__
         except NotImplementedError as err:  # a class's method still holds its stub
-            raise CheckFailure(f"{header}\n  your code is not implemented yet ({err}).") from None
+            raise CheckFailure(f"{header}\n  your code is not implemented yet ({cut(str(err))}).") from None
         except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
-            raise CheckFailure(f"{header}\n  your code raised {type(err).__name__}: {err}") from err
+            raise CheckFailure(f"{header}\n  your code raised {cut(type(err).__name__, 60)}: {cut(str(err))}") from err
         warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
         compare_case(test, index, inputs, actual)
 
 
-def warnings_note(warnings_seen: list[str]) -> str:
-    """The line that reports the learner's NumPy warnings (they never cost points)."""
-    return (f"Note: your code raised NumPy warnings during the hidden tests (no points lost): "
-            f"{'; '.join(sorted(set(warnings_seen)))}")
+_WARNING_CATEGORIES = frozenset(name for name, value in vars(builtins).items()
+                                if isinstance(value, type) and issubclass(value, Warning))
+_FLOATING = re.compile(r"RuntimeWarning: (?:overflow|underflow|divide by zero|invalid value) encountered in "
+                       r"(?:scalar )?(\w+)")
+_NUMPY_OPERATIONS = frozenset(name for name in dir(np) if isinstance(getattr(np, name), np.ufunc)) | {
+    "cast", "reduce", "accumulate", "dot", "divmod"}
+_NUMPY_TEXTS_QUOTED = 5  # distinct NumPy texts a note quotes
+_TEXTS_KEPT = 20  # distinct texts a tally with ``keep_texts`` keeps
+
+
+def _is_numpy_floating_text(text: str) -> bool:
+    """Is ``text`` one of NumPy's fixed floating-point warnings ('RuntimeWarning: overflow encountered in exp')?"""
+    found = _FLOATING.fullmatch(text)
+    return found is not None and found.group(1) in _NUMPY_OPERATIONS
+
+
+class WarningTally:
+    """The warnings a learner's code raised during a hidden test (texts ``"Category: message"``), counted as they come.
+
+    NumPy's own floating-point texts are kept: they teach, and they carry nothing of the inputs. Any
+    other warning is counted under its category (a built-in warning class, else ``Warning``), its text
+    dropped, so that a correct function cannot echo its hidden inputs into the feedback. With
+    ``keep_texts`` (the learner's own kernel, where the inputs are no secret) texts are kept, cut short.
+    The tally stays small whatever comes: a bounded set of keys, with counts.
+    """
+
+    def __init__(self, keep_texts: bool = False):
+        self.keep_texts = keep_texts
+        self.counts: Counter[str] = Counter()
+
+    def extend(self, texts: Iterable[Any]) -> None:
+        for text in texts:
+            self.counts[self._key(text)] += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    def _key(self, text: Any) -> str:
+        text = text if type(text) is str else ""
+        if _is_numpy_floating_text(text):
+            return text
+        if self.keep_texts:
+            key = cut(text)
+            return key if key in self.counts or len(self.counts) < _TEXTS_KEPT else "other warnings"
+        category = text.split(":", 1)[0]
+        return category if category in _WARNING_CATEGORIES else "Warning"
+
+    def note(self) -> str:
+        """The line that reports the warnings (they never cost points)."""
+        numpy_texts = sorted(k for k in self.counts if _is_numpy_floating_text(k))
+        parts = numpy_texts[:_NUMPY_TEXTS_QUOTED]
+        if len(numpy_texts) > _NUMPY_TEXTS_QUOTED:
+            parts.append(f"{len(numpy_texts) - _NUMPY_TEXTS_QUOTED} more NumPy warnings")
+        for key in sorted(k for k in self.counts if k not in numpy_texts):
+            count = self.counts[key]
+            parts.append(f"{key} ({'once' if count == 1 else f'{count} times'})")
+        hidden = "" if self.keep_texts else " (texts other than NumPy's own are not shown)"
+        return f"Note: your code raised warnings during the hidden tests (no points lost){hidden}: {'; '.join(parts)}"
 
 
 def grade(name: str, namespace: Mapping[str, Any]) -> None:
@@ -134,7 +205,7 @@ def grade(name: str, namespace: Mapping[str, Any]) -> None:
     cost points).
     """
     test = HIDDEN_TESTS[name]
-    warnings_seen: list[str] = []
+    warnings_seen = WarningTally(keep_texts=True)
     run_hidden_test(test, learner_impl(test, namespace, warnings_seen), warnings_seen)
     if warnings_seen:
-        print(warnings_note(warnings_seen))
+        print(warnings_seen.note())

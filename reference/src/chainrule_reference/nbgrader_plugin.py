@@ -11,18 +11,20 @@ gradebook, formgrader, feedback and export work unchanged.
 
 Learners keep the in-notebook tests: a test cell run in Jupyter calls
 ``grade(...)`` in the learner's kernel, which is for feedback only.
+
+Where bubblewrap is missing (isolation level "process"), the log says so loudly,
+once per grading process.
 """
 from __future__ import annotations
 
 import json
 
 from nbformat.v4 import new_output
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
 from .sandbox.grader import grade_notebook
-from .sandbox.process import Limits
+from .sandbox.process import PROCESS_LEVEL_WARNING, Limits, isolation_level
 
 __all__ = ["RestoreCells", "SandboxedGrades"]
 
@@ -44,21 +46,35 @@ class RestoreCells(OverwriteCells):
         return cell, resources
 
 
+_WARNED = False
+
+
+def _warn_at_process_level(log) -> None:
+    """Log :data:`PROCESS_LEVEL_WARNING` once per process when the learner's code runs unconfined."""
+    global _WARNED
+    if not _WARNED and isolation_level() == "process":
+        log.warning(PROCESS_LEVEL_WARNING)
+        _WARNED = True
+
+
 class SandboxedGrades(NbGraderPreprocessor):
     """Grade the notebook's test cells in a sandbox and write the verdicts as the cells' outputs."""
 
     cell_timeout = Float(10.0, help="Seconds each answer cell may take to run.").tag(config=True)
     test_timeout = Float(30.0, help="Seconds each hidden test may take, all its cases together.").tag(config=True)
+    notebook_timeout = Float(300.0, help="Seconds for a whole notebook: its answer cells, the restarts of the "
+                             "learner's process and its hidden tests. Tests still waiting when it runs out "
+                             "fail, saying so.").tag(config=True)
     memory_mb = Integer(2048, help="Address space of the learner's process, in MiB.").tag(config=True)
     cpu_seconds = Integer(600, help="CPU time of the learner's process, in seconds.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        course = CourseDirectory(config=self.config)
+        _warn_at_process_level(self.log)
         where = resources.get("nbgrader", {})
         who = f"{where.get('student', '?')}/{where.get('assignment', '?')}/{where.get('notebook', '?')}"
         result = grade_notebook(
             nb, limits=Limits(memory_bytes=self.memory_mb << 20, cpu_seconds=self.cpu_seconds),
-            hidden=[course.root], cell_timeout=self.cell_timeout, test_timeout=self.test_timeout,
+            cell_timeout=self.cell_timeout, test_timeout=self.test_timeout, notebook_timeout=self.notebook_timeout,
             log=lambda line: self.log.warning("%s: %s", who, line))
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -73,6 +89,7 @@ class SandboxedGrades(NbGraderPreprocessor):
         nb.metadata["chainrule_grading"] = {
             "isolation": result.isolation, "seconds": round(result.seconds, 3),
             "start_seconds": round(result.start_seconds, 3), "cells_seconds": round(result.cells_seconds, 3),
+            "restarts": result.restarts, "cells_rerun": result.cells_rerun, "out_of_time": result.out_of_time,
             "problems": result.problems,
             "tests": {gid: {"passed": v.passed, "message": v.message, "seconds": round(v.seconds, 3)}
                       for gid, v in result.tests.items()}}

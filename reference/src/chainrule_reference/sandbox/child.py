@@ -30,6 +30,8 @@ OPERATORS = {name: getattr(operator, name) for name in (
 OPERATORS.update(len=len, float=float, int=int, bool=bool, list=list)
 NUMPY_ERRORS = ("divide", "over", "under", "invalid")
 NUMPY_ERROR_MODES = ("ignore", "warn", "raise", "print")
+WARNINGS_SENT = 50  # distinct warnings of one call handed to the grader (which trusts none of it)
+WARNING_TEXT = 500  # characters of each
 
 
 class NoReference(importlib.abc.MetaPathFinder):
@@ -108,7 +110,7 @@ class Child:
         if op == "call_graded":
             call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
                                 arg_names=args["arg_names"])
-            return (call.result, call.warnings)
+            return (call.result, [text[:WARNING_TEXT] for text in call.warnings[:WARNINGS_SENT]])
         if op == "call":
             return args["target"](*args["args"], **args["kwargs"])
         if op == "getattr":

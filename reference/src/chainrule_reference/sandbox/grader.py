@@ -9,26 +9,34 @@ never leave this process. The same :func:`~chainrule_reference.grading.run_hidde
 serves the notebook's own test cells.
 
 A cell or a test that hangs, crashes or exhausts memory costs what depends on
-it: the process is restarted without the cell that killed it, and the other
-tests are graded as usual.
+it: the process is restarted, and the other tests are graded as usual. A
+restarted process runs only the answer cells the next test needs (the cells
+defining its functions and, transitively, the global names those use), never
+the cell that killed a process; the learner's time over the whole notebook is
+bounded by ``notebook_timeout``. What the learner's code writes into a verdict
+is cut short (:data:`MAX_VERDICT`, :data:`MAX_PROBLEM`).
 """
 from __future__ import annotations
 
 import ast
+import symtable
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from chainrule.checking import CheckFailure
 
-from ..grading import argument_names, run_hidden_test, warnings_note
+from ..grading import WarningTally, argument_names, cut, run_hidden_test
 from ..hidden import HIDDEN_TESTS
 from .copies import copies_of_reference
 from .process import Limits, Sandbox, SandboxDied, isolation_level
 from .proxies import RemoteObject, remote_values
 
-__all__ = ["NotebookResult", "TestResult", "grade_notebook"]
+__all__ = ["MAX_PROBLEM", "MAX_PROBLEMS", "MAX_VERDICT", "NotebookResult", "TestResult", "grade_notebook"]
+
+MAX_VERDICT = 3000  # characters of one test's verdict (the course's longest diagnosis is under 900)
+MAX_PROBLEM = 300  # characters of one line of a notebook's problems
+MAX_PROBLEMS = 40  # lines of problems kept per notebook
 
 
 @dataclass
@@ -49,6 +57,21 @@ class NotebookResult:
     seconds: float = 0.0  # in all; of which:
     start_seconds: float = 0.0  # starting the learner's process and running the notebook's imports
     cells_seconds: float = 0.0  # running the answer cells
+    restarts: int = 0  # learner's processes started after the first (one died, or a cell killed it)
+    cells_rerun: int = 0  # answer cells run in those restarted processes
+    out_of_time: bool = False  # the notebook's time budget ran out before every test was graded
+
+
+def _verdict(grade_id: str, passed: bool, message: str) -> TestResult:
+    return TestResult(grade_id, passed, cut(message, MAX_VERDICT))
+
+
+def _add_problem(problems: list[str], line: str) -> None:
+    """Record one problem line, cut short; past :data:`MAX_PROBLEMS` lines, one last line says more were left out."""
+    if len(problems) < MAX_PROBLEMS:
+        problems.append(cut(line, MAX_PROBLEM))
+    elif len(problems) == MAX_PROBLEMS:
+        problems.append("more problems were not listed")
 
 
 def _nbgrader(cell) -> dict:
@@ -59,61 +82,169 @@ def _imports(source: str) -> str:
     """Only the import statements of a cell (the setup cell's ``import numpy as np``, say)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
 
 
-class _Session:
-    """A sandbox with the notebook's cells run in it, restarted when the learner's code kills it."""
+# ---- which answer cells a test needs ---------------------------------------------------------------
 
-    def __init__(self, prelude: list[str], cells: list[tuple[str, str]], limits: Limits, hidden: list[Path],
-                 cell_timeout: float, problems: list[str]):
+@dataclass(frozen=True)
+class _Cell:
+    """An answer cell, with the global names it defines and the global names it uses."""
+    grade_id: str
+    source: str
+    defines: frozenset[str]
+    uses: frozenset[str]
+
+
+def _cell(grade_id: str, source: str) -> _Cell:
+    """Read a cell's global names from its symbol table: what its top level binds (assignments, ``def``,
+    ``class``, imports, and names its functions declare ``global`` and assign), and every global name it
+    reads, at top level or inside its functions and classes. A cell that does not parse has neither."""
+    try:
+        table = symtable.symtable(source, f"<answer cell {grade_id}>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _Cell(grade_id, source, frozenset(), frozenset())
+    defines = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    uses = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    inner = list(table.get_children())
+    while inner:
+        scope = inner.pop()
+        for symbol in scope.get_symbols():
+            if symbol.is_global() and symbol.is_referenced():
+                uses.add(symbol.get_name())
+            if symbol.is_declared_global() and symbol.is_assigned():
+                defines.add(symbol.get_name())
+        inner.extend(scope.get_children())
+    return _Cell(grade_id, source, frozenset(defines), frozenset(uses))
+
+
+def _needed(cells: list[_Cell], names: Iterable[str]) -> list[int]:
+    """The cells (indices, in notebook order) that define ``names``, and, transitively, the cells that
+    define the global names those cells use."""
+    wanted: set[int] = set()
+    todo, seen = list(names), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for index, cell in enumerate(cells):
+            if name in cell.defines and index not in wanted:
+                wanted.add(index)
+                todo.extend(cell.uses)
+    return sorted(wanted)
+
+
+# ---- the learner's process ---------------------------------------------------------------------------
+
+class _OutOfTime(Exception):
+    """The notebook's time budget ran out."""
+
+
+class _Budget:
+    """The learner's time for the whole notebook: its cells, its restarts and its tests."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.tests_refused = 0  # tests not graded for want of time
+
+    def left(self) -> float:
+        return max(0.0, self.ends - time.monotonic())
+
+    def within(self, seconds: float) -> float:
+        """``seconds``, or what is left of the budget if that is less; raises _OutOfTime if nothing is."""
+        left = self.left()
+        if left <= 0:
+            raise _OutOfTime()
+        return min(seconds, left)
+
+    def verdict(self, grade_id: str, test_name: str) -> TestResult:
+        """The verdict on a test that the budget left no time for."""
+        self.tests_refused += 1
+        return _verdict(grade_id, False, f"Hidden test '{test_name}': not graded, because the notebook's time "
+                        f"budget ({self.seconds:g} s for all its answer cells and hidden tests) ran out. Make your "
+                        "answer cells and functions faster (no long loops or sleeps).")
+
+
+class _Session:
+    """A sandbox with the notebook's answer cells run in it, restarted when the learner's code kills it.
+
+    The first sandbox runs every answer cell, in notebook order. A restarted one runs only the cells
+    the tests ask for (:meth:`ready`), in notebook order, and adds more when a later test needs them;
+    a cell that killed a process is left out from then on. Every request is bounded by the budget.
+    """
+
+    def __init__(self, prelude: list[str], cells: list[_Cell], limits: Limits, cell_timeout: float,
+                 budget: _Budget, problems: list[str]):
         self.prelude, self.cells = prelude, cells
-        self.limits, self.hidden, self.cell_timeout = limits, hidden, cell_timeout
+        self.limits, self.cell_timeout, self.budget = limits, cell_timeout, budget
         self.problems = problems
-        self.broken: dict[str, str] = {}  # answer cell -> why it was left out
-        self.errors: dict[str, str] = {}  # answer cell -> the exception it raised
+        self.broken: dict[int, str] = {}  # answer cell -> why it was left out
+        self.errors: dict[int, str] = {}  # answer cell -> the exception it raised
         self.sandbox: Sandbox | None = None
+        self.ran: set[int] = set()  # answer cells run in the current sandbox
+        self.started = 0  # sandboxes started
+        self.cells_rerun = 0  # answer cells run in sandboxes after the first
         self.start_seconds = self.cells_seconds = 0.0
 
-    def ready(self) -> Sandbox:
-        attempts = len(self.cells) + 2  # each failed start leaves out one more cell
-        while self.sandbox is None:
-            attempts -= 1
-            if attempts < 0:
-                raise RuntimeError("the learner's process could not be started; see the log above")
-            began = time.monotonic()
-            sandbox = Sandbox(self.limits, self.hidden)
+    def ready(self, names: Iterable[str]) -> Sandbox:
+        """The sandbox, with the answer cells that define ``names`` (and what they use) run in it.
+
+        Raises _OutOfTime when the budget runs out on the way.
+        """
+        names = list(names)
+        for _ in range(len(self.cells) + 2):  # each failed attempt leaves out one more cell, or the imports
+            wanted = range(len(self.cells)) if self.started == 0 else _needed(self.cells, names)
             try:
-                for source in self.prelude:
-                    try:
-                        sandbox.request("exec", timeout=self.cell_timeout, source=source, cell="setup")
-                    except SandboxDied:
-                        self.prelude = []
-                        self.problems.append("the notebook's imports killed the process; graded without them")
-                        raise
-                    except Exception:  # matplotlib and chainrule.plots are not in the sandbox: answers need neither
-                        pass
-                middle = time.monotonic()
-                self.start_seconds += middle - began
-                for grade_id, source in self.cells:
-                    if grade_id in self.broken:
-                        continue
-                    try:
-                        sandbox.request("exec", timeout=self.cell_timeout, source=source, cell=grade_id)
-                    except SandboxDied as died:
-                        self.broken[grade_id] = f"the process running it {died}"
-                        self.problems.append(f"answer cell {grade_id}: the process running it {died}; "
-                                             "graded without this cell")
-                        raise
-                    except Exception as err:  # the learner's cell raised: its names stay undefined
-                        self.errors[grade_id] = f"{type(err).__name__}: {err}"
-                self.cells_seconds += time.monotonic() - middle
-                self.sandbox = sandbox
+                if self.sandbox is None:
+                    self._start()
+                for index in wanted:
+                    if index not in self.ran and index not in self.broken:
+                        self._run(index)
+                return self.sandbox
             except SandboxDied:
-                sandbox.close()
-        return self.sandbox
+                self.close()
+        raise RuntimeError("the learner's process could not be started; see the log above")
+
+    def _start(self) -> None:
+        """A new sandbox, with the notebook's import lines run in it."""
+        began = time.monotonic()
+        self.sandbox, self.ran = Sandbox(self.limits), set()
+        self.started += 1
+        for source in self.prelude:
+            timeout = self.budget.within(self.cell_timeout)
+            try:
+                self.sandbox.request("exec", timeout=timeout, source=source, cell="setup")
+            except SandboxDied:
+                self.budget.within(self.cell_timeout)  # out of time: say that, not that the imports failed
+                self.prelude = []
+                _add_problem(self.problems, "the notebook's imports killed the process; graded without them")
+                raise
+            except Exception:  # matplotlib and chainrule.plots are not in the sandbox: answers need neither
+                pass
+        self.start_seconds += time.monotonic() - began
+
+    def _run(self, index: int) -> None:
+        """Run answer cell ``index``; a cell that kills the process is left out from then on."""
+        cell, timeout, began = self.cells[index], self.budget.within(self.cell_timeout), time.monotonic()
+        if self.started > 1:
+            self.cells_rerun += 1
+        try:
+            self.sandbox.request("exec", timeout=timeout, source=cell.source, cell=cell.grade_id)
+        except SandboxDied as died:
+            self.budget.within(self.cell_timeout)  # out of time: the cell is not to blame
+            self.broken[index] = f"the process running it {died}"
+            _add_problem(self.problems, f"answer cell {cell.grade_id}: the process running it {died}; "
+                                        "graded without this cell")
+            raise
+        except Exception as err:  # the learner's cell raised: its names stay undefined
+            self.errors[index] = f"{cut(type(err).__name__, 60)}: {cut(str(err))}"
+        finally:
+            self.cells_seconds += time.monotonic() - began
+        self.ran.add(index)
 
     def close(self) -> None:
         if self.sandbox is not None:
@@ -121,14 +252,17 @@ class _Session:
             self.sandbox = None
 
     def why_missing(self, name: str) -> str:
-        reasons = [f"cell {gid} was not graded: {why}" for gid, why in self.broken.items()]
-        reasons += [f"cell {gid} raised {err}" for gid, err in self.errors.items()]
+        """Why ``name`` is not defined, from the cells that would define it (and those they need)."""
+        needed = _needed(self.cells, [name])
+        reasons = [f"cell {self.cells[i].grade_id} was not graded: {self.broken[i]}" for i in needed
+                   if i in self.broken]
+        reasons += [f"cell {self.cells[i].grade_id} raised {self.errors[i]}" for i in needed if i in self.errors]
         where = f" ({'; '.join(reasons)})" if reasons else ""
         return f"{name} is not defined: define it in its answer cell{where}."
 
 
-def _learner_impl(session: _Session, names: Iterable[str], warnings_seen: list[str]) -> dict[str, Any]:
-    sandbox = session.ready()
+def _learner_impl(session: _Session, sandbox: Sandbox, names: Iterable[str],
+                  warnings_seen: WarningTally) -> dict[str, Any]:
     impl: dict[str, Any] = {}
     for name in names:
         try:
@@ -139,13 +273,15 @@ def _learner_impl(session: _Session, names: Iterable[str], warnings_seen: list[s
             impl[name] = value
             continue
         if not isinstance(value, RemoteObject) or not callable(value):
-            raise CheckFailure(f"{name} should be a function, but it is {type(value).__name__}.")
+            raise CheckFailure(f"{name} should be a function, but it is {cut(type(value).__name__, 60)}.")
         arg_names = argument_names(name)
 
         def call(*args, _name=name, _arg_names=arg_names):
-            result, seen = sandbox.request("call_graded", name=_name, args=list(args), arg_names=_arg_names)
-            warnings_seen.extend(str(w) for w in seen)
-            return result
+            reply = sandbox.request("call_graded", name=_name, args=list(args), arg_names=_arg_names)
+            if type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not list:
+                raise TypeError("the submission's process did not answer as the grader asked")
+            warnings_seen.extend(reply[1])
+            return reply[0]
 
         impl[name] = call
     return impl
@@ -155,21 +291,23 @@ def _plain_only(actual: Any) -> None:
     found = remote_values(actual)
     if found:
         raise CheckFailure(f"the result should be numbers or NumPy arrays, but it holds an object of your own type "
-                           f"{found[0]}: return floats, arrays, or tuples and dicts of them.")
+                           f"{cut(found[0], 60)}: return floats, arrays, or tuples and dicts of them.")
 
 
-def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = (), cell_timeout: float = 10.0,
-                   test_timeout: float = 30.0, log: Callable[[str], None] = lambda line: None) -> NotebookResult:
+def grade_notebook(nb, *, limits: Limits = Limits(), cell_timeout: float = 10.0, test_timeout: float = 30.0,
+                   notebook_timeout: float = 300.0, log: Callable[[str], None] = lambda line: None) -> NotebookResult:
     """Grade every test cell of ``nb`` (an nbformat notebook) whose grade id names a hidden test.
 
     Args:
         limits: resource limits of the learner's process.
-        hidden: folders the learner's process must not see (the course folder).
         cell_timeout: seconds each answer cell may take to run.
         test_timeout: seconds each hidden test may take, all its cases together.
+        notebook_timeout: seconds for the whole notebook (answer cells, restarts, tests); the tests
+            still waiting when it runs out fail, saying so.
         log: receives one line per problem (for the grading run's summary).
     """
     start = time.monotonic()
+    budget = _Budget(notebook_timeout)
     result = NotebookResult(isolation=isolation_level())
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
     answers = [(_nbgrader(c)["grade_id"], c.source) for c in code_cells
@@ -177,48 +315,72 @@ def grade_notebook(nb, *, limits: Limits = Limits(), hidden: Iterable[Path] = ()
     prelude = [_imports(c.source) for c in code_cells if not _nbgrader(c).get("grade_id")]
     tests = [_nbgrader(c)["grade_id"] for c in code_cells
              if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
-    session = _Session([p for p in prelude if p], answers, limits, list(hidden), cell_timeout, result.problems)
+    session = _Session([p for p in prelude if p], [_cell(gid, source) for gid, source in answers], limits,
+                       cell_timeout, budget, result.problems)
     copied = copies_of_reference([source for _, source in answers])
     try:
         for grade_id in tests:
-            name = grade_id.removeprefix("test_")
-            test = HIDDEN_TESTS.get(name)
             began = time.monotonic()
-            if test is None:
-                verdict = TestResult(grade_id, False, f"no hidden test is named {name}: ask your instructor.")
-            elif copied & set(test.functions):
-                copy = sorted(copied & set(test.functions))[0]
-                verdict = TestResult(grade_id, False, f"Hidden test '{name}': your {copy} is the reference "
-                                     "implementation copied line for line. Graded code must be your own.")
-                result.problems.append(f"{copy} is a copy of the reference implementation")
-            else:
-                verdict = _grade_one(session, test, grade_id, test_timeout, result.problems)
+            verdict = _grade_cell(session, grade_id, copied, test_timeout, result.problems)
             verdict.seconds = time.monotonic() - began
             result.tests[grade_id] = verdict
-        result.start_seconds, result.cells_seconds = session.start_seconds, session.cells_seconds
     finally:
         session.close()
+    result.start_seconds, result.cells_seconds = session.start_seconds, session.cells_seconds
+    result.restarts, result.cells_rerun = max(0, session.started - 1), session.cells_rerun
+    if budget.tests_refused:
+        result.out_of_time = True
+        _add_problem(result.problems, f"the notebook's time budget ({notebook_timeout:g} s) ran out: "
+                                      f"{budget.tests_refused} hidden tests were not graded")
     for line in result.problems:
         log(line)
     result.seconds = time.monotonic() - start
     return result
 
 
+def _grade_cell(session: _Session, grade_id: str, copied: set[str], test_timeout: float,
+                problems: list[str]) -> TestResult:
+    """The verdict on test cell ``grade_id``."""
+    name = grade_id.removeprefix("test_")
+    test = HIDDEN_TESTS.get(name)
+    if test is None:
+        return _verdict(grade_id, False, f"no hidden test is named {name}: ask your instructor.")
+    if copied & set(test.functions):
+        copy = sorted(copied & set(test.functions))[0]
+        _add_problem(problems, f"{copy} is a copy of the reference implementation")
+        return _verdict(grade_id, False, f"Hidden test '{name}': your {copy} is the reference implementation "
+                        "copied line for line. Graded code must be your own.")
+    if session.budget.left() <= 0:
+        return session.budget.verdict(grade_id, name)
+    return _grade_one(session, test, grade_id, test_timeout, problems)
+
+
 def _grade_one(session: _Session, test, grade_id: str, test_timeout: float, problems: list[str]) -> TestResult:
-    warnings_seen: list[str] = []
+    warnings_seen = WarningTally()
     try:
-        session.ready().set_deadline(test_timeout)
-        impl = _learner_impl(session, test.functions, warnings_seen)
+        sandbox = session.ready(test.functions)
+        sandbox.set_deadline(session.budget.within(test_timeout))
+        impl = _learner_impl(session, sandbox, test.functions, warnings_seen)
         run_hidden_test(test, impl, warnings_seen, accept=_plain_only)
+    except _OutOfTime:
+        session.close()
+        return session.budget.verdict(grade_id, test.name)
     except CheckFailure as failure:
-        return TestResult(grade_id, False, str(failure))
+        return _verdict(grade_id, False, str(failure))
     except SandboxDied as died:
         session.close()
+        if session.budget.left() <= 0:
+            return session.budget.verdict(grade_id, test.name)
         line = f"hidden test '{test.name}': the process running your code {died}"
-        problems.append(line)
-        return TestResult(grade_id, False, f"{line}. The other tests were graded in a new process.")
+        _add_problem(problems, line)
+        return _verdict(grade_id, False, f"{line}. The other tests were graded in a new process.")
+    except Exception as err:  # the comparison failed on what the learner's code returned (10**400, say)
+        reason = f"{cut(type(err).__name__, 60)}: {cut(str(err))}"
+        _add_problem(problems, f"hidden test '{test.name}': the result could not be compared ({reason})")
+        return _verdict(grade_id, False, f"Hidden test '{test.name}': your result could not be compared: {reason}. "
+                        "Return floats or NumPy arrays of ordinary size.")
     finally:
         if session.sandbox is not None:
             session.sandbox.set_deadline(None)
-    note = f"\n{warnings_note(warnings_seen)}" if warnings_seen else ""
-    return TestResult(grade_id, True, f"Hidden test '{test.name}': all {len(test.cases)} cases passed.{note}")
+    note = f"\n{warnings_seen.note()}" if warnings_seen else ""
+    return _verdict(grade_id, True, f"Hidden test '{test.name}': all {len(test.cases)} cases passed.{note}")

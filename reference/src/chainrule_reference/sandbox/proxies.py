@@ -6,16 +6,30 @@ that process, through the ``request``/``operate`` methods of the
 :class:`~.process.Sandbox` that made it. A learner's class gets a proxy that
 is a real class (``isinstance(Value, type)`` holds), whose calls make
 instances over there. :func:`raise_local` turns an exception of the learner's
-code into a local one of the same type, message and cause.
+code into a local one of the same type and cause, its message cut short.
+
+What the grader keeps of a learner's process is bounded and dies with its
+sandbox: the proxy classes live in the sandbox's ``proxy_types`` (at most
+:data:`MAX_PROXY_TYPES` of them; past that, objects get a generic one), and a
+sandbox hands over at most :data:`MAX_PROXIES` objects.
 """
 from __future__ import annotations
 
 import builtins
 from typing import Any
 
-from .wire import RemoteError
+from ..grading import LEARNER_TEXT, cut
+from .wire import RemoteError, WireError
 
-__all__ = ["RemoteClass", "RemoteObject", "local_error", "proxy_for", "raise_local", "remote_values"]
+__all__ = ["MAX_PROXIES", "MAX_PROXY_TYPES", "RemoteClass", "RemoteObject", "local_error", "proxy_for", "raise_local",
+           "remote_values"]
+
+# A learner's process may hand over this many objects, of this many types, before the grader refuses
+# more (measured: the course's solutions hand over at most 721 objects of a handful of types per notebook).
+MAX_PROXIES = 10_000
+MAX_PROXY_TYPES = 256
+CHECK_TEXT = 2 * LEARNER_TEXT  # a CheckFailure of the learner's process: a fixed text around a learner's message
+GENERIC = "object"  # the name of a proxy class past MAX_PROXY_TYPES, or for a name that is no identifier
 
 
 _SAFE_ERRORS = {name: getattr(builtins, name) for name in (
@@ -41,11 +55,11 @@ def local_error(err: RemoteError) -> Exception:
     from chainrule.checking import CheckFailure
 
     if err.type_name == "CheckFailure":
-        return CheckFailure(err.message)
-    kind = _SAFE_ERRORS.get(err.type_name) or type(err.type_name if err.type_name.isidentifier() else "Error",
-                                                   (Exception,), {})
-    local = kind(err.message)
-    local.raised_in = err.raised_in
+        return CheckFailure(cut(err.message, CHECK_TEXT))
+    name = err.type_name[:60]
+    kind = _SAFE_ERRORS.get(name) or type(name if name.isidentifier() else "Error", (Exception,), {})
+    local = kind(cut(err.message))
+    local.raised_in = err.raised_in[:80]
     return local
 
 
@@ -117,16 +131,17 @@ class _RemoteCallable(RemoteObject):
         return self._sandbox.request("call", target=self, args=list(args), kwargs=kwargs)
 
 
-_PROXY_TYPES: dict[tuple[str, bool], type] = {}
-
-
-def _proxy_type(name: str, is_callable: bool) -> type:
-    """A proxy class named like the learner's type (so messages say 'Value', not 'RemoteObject')."""
+def _proxy_type(sandbox, name: str, is_callable: bool) -> type:
+    """A proxy class named like the learner's type (so messages say 'Value', not 'RemoteObject'),
+    made once per sandbox; past :data:`MAX_PROXY_TYPES` names, a generic one."""
+    name = name[:80] if name.isidentifier() else GENERIC
     key = (name, is_callable)
-    if key not in _PROXY_TYPES:
+    if key not in sandbox.proxy_types and len(sandbox.proxy_types) >= MAX_PROXY_TYPES:
+        key = (GENERIC, is_callable)
+    if key not in sandbox.proxy_types:
         base = _RemoteCallable if is_callable else RemoteObject
-        _PROXY_TYPES[key] = type(name if name.isidentifier() else "object", (base,), {"__slots__": ()})
-    return _PROXY_TYPES[key]
+        sandbox.proxy_types[key] = type(key[0], (base,), {"__slots__": ()})
+    return sandbox.proxy_types[key]
 
 
 class RemoteClass(type):
@@ -137,10 +152,20 @@ class RemoteClass(type):
 
 
 def proxy_for(sandbox, ident: int, name: str, kind: str) -> Any:
-    """A new proxy of the learner's object ``ident`` (``kind``: "class", "function" or "object")."""
-    if kind == "class":
-        return RemoteClass(name, (), {"_sandbox": sandbox, "_ident": ident})
-    return _proxy_type(name, kind == "function")(sandbox, ident)
+    """A new proxy of the learner's object ``ident`` (``kind``: "class", "function" or "object").
+
+    Raises WireError past :data:`MAX_PROXIES` objects, or past :data:`MAX_PROXY_TYPES` classes: the
+    grader refuses the message, so the learner's process ends and the test fails.
+    """
+    if len(sandbox.proxies) >= MAX_PROXIES:
+        raise WireError(f"it handed over more than {MAX_PROXIES} of its objects")
+    if kind != "class":
+        return _proxy_type(sandbox, name, kind == "function")(sandbox, ident)
+    if len(sandbox.proxy_types) >= MAX_PROXY_TYPES:
+        raise WireError(f"it handed over more than {MAX_PROXY_TYPES} classes")
+    made = RemoteClass(name[:80] if name.isidentifier() else GENERIC, (), {"_sandbox": sandbox, "_ident": ident})
+    sandbox.proxy_types[ident] = made  # counted with the types (a key no name shares)
+    return made
 
 
 def remote_values(value: Any, depth: int = 0) -> list[str]:

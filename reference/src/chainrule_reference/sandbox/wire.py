@@ -20,7 +20,9 @@ Only the standard library and NumPy are imported here.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import select
 import struct
 import time
@@ -28,10 +30,22 @@ from typing import Any, Callable
 
 import numpy as np
 
-MAX_MESSAGE = 1 << 30  # bytes: a learner's array bigger than this is refused, not read
+# What one message may hold, in either direction. The reader checks the sizes before it reads
+# anything and the number of values before it parses anything; the writer checks the same before
+# it sends, so an honest result that is too big becomes a clear error where it was made. Measured
+# on the course's solution notebooks graded by ``grade_notebook`` (biggest message seen, grader to
+# learner / learner to grader): JSON 6,329 / 493 bytes, arrays 18,000 / 480,000 bytes, values 124 / 99,
+# strings 5,971 (an answer cell's source) / 28 characters. Each limit leaves a margin of 10 or more.
+MAX_HEADER = 256 << 10  # bytes of JSON in one message
+MAX_PAYLOAD = 8 << 20  # bytes of array data in one message
+MAX_VALUES = 10_000  # JSON values (numbers, strings, lists, objects and keys) in one message
+MAX_STRING = 64 << 10  # characters of one string value
 MAX_DEPTH = 64  # nesting of tuples, lists and dicts
+MAX_ERROR_TEXT = 2000  # characters of an exception's message that cross (the grader cuts it further)
 _HEADER = struct.Struct(">IQ")  # JSON length, number of bytes that follow
 _NUMERIC = "biufc"
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_DECODING_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError)
 
 
 class WireError(Exception):
@@ -57,20 +71,55 @@ class RemoteError(Exception):
         self.cause = cause  # the exception it was raised from, if any
 
 
+def _message_of(err: BaseException) -> str:
+    """``str(err)``, cut to :data:`MAX_ERROR_TEXT`; a ``__str__`` that fails gives a placeholder."""
+    try:
+        return str(err)[:MAX_ERROR_TEXT]
+    except Exception:
+        return "(its message could not be read)"
+
+
 def _describe_error(err: BaseException, where: Callable[[BaseException], str], depth: int = 0) -> dict:
-    found = {"type": type(err).__name__, "message": str(err)[:20000], "raised_in": where(err)}
+    found = {"type": type(err).__name__[:100], "message": _message_of(err), "raised_in": where(err)[:200]}
     if err.__cause__ is not None and depth < 3:
         found["cause"] = _describe_error(err.__cause__, where, depth + 1)
     return found
+
+
+def _field(error: dict, key: str, limit: int, default: str = "") -> str:
+    """A text field of an error sent by the other side, cut to ``limit`` (anything but a string: ``default``)."""
+    value = error.get(key, default)
+    return value[:limit] if type(value) is str else default
 
 
 def _error_from(error: Any, depth: int = 0) -> RemoteError:
     if type(error) is not dict:
         raise WireError("an error must be an object")
     cause = error.get("cause")
-    return RemoteError(str(error.get("type", "Exception"))[:100], str(error.get("message", ""))[:20000],
-                       str(error.get("raised_in", ""))[:200],
+    return RemoteError(_field(error, "type", 100, "Exception"), _field(error, "message", MAX_ERROR_TEXT),
+                       _field(error, "raised_in", 200),
                        _error_from(cause, depth + 1) if cause is not None and depth < 3 else None)
+
+
+def count_values(data: bytes) -> int:
+    """How many JSON values (keys included) the JSON text ``data`` holds at most, without parsing it.
+
+    Every value but the first follows a ``[``, ``,`` or ``:`` and every key a ``{`` or ``,``, so
+    counting those outside strings bounds the work (and the memory) parsing would take.
+    """
+    bare = _JSON_STRING.sub(b'""', data)
+    return 1 + sum(bare.count(mark) for mark in (b"[", b"{", b",", b":"))
+
+
+def size_problem(json_bytes: int, payload_bytes: int, values: int = 0) -> str:
+    """Why a message of these sizes is over the limits ('' if it is not)."""
+    if json_bytes > MAX_HEADER:
+        return f"{json_bytes} bytes of JSON (the limit is {MAX_HEADER})"
+    if payload_bytes > MAX_PAYLOAD:
+        return f"{payload_bytes} bytes of arrays (the limit is {MAX_PAYLOAD})"
+    if values > MAX_VALUES:
+        return f"{values} values (the limit is {MAX_VALUES})"
+    return ""
 
 
 # ---- values -------------------------------------------------------------------------------------
@@ -90,13 +139,19 @@ class Codec:
         self.lenient = lenient
         self.generators: list[np.random.Generator] = []  # decoded in the current message
         self.sent_generators: list[np.random.Generator] = []  # encoded in the current message
+        self.encoded = 0  # values encoded in the current message (an early stop; the JSON is counted again)
 
     def encode(self, value: Any, buffers: list[bytes], depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise ValueError(f"values nested more than {MAX_DEPTH} deep cannot be sent")
+        self.encoded += 1
+        if self.encoded > MAX_VALUES:
+            raise ValueError(f"more than {MAX_VALUES} values cannot be sent in one message")
         kind = type(value)
         if self.lenient and kind not in (tuple, list, dict) and isinstance(value, (tuple, list, dict)):
             kind = next(k for k in (tuple, list, dict) if isinstance(value, k))
+        if kind is str and len(value) > MAX_STRING:
+            raise ValueError(f"a string of {len(value)} characters cannot be sent (the limit is {MAX_STRING})")
         if value is None or kind in (bool, int, str):
             return value
         if kind is float:
@@ -119,9 +174,12 @@ class Codec:
             return ["g", value.bit_generator.state]
         return self.to_handle(value)
 
-    def decode(self, tree: Any, buffers: list[bytes], depth: int = 0) -> Any:
+    def decode(self, tree: Any, buffers: list, depth: int = 0) -> Any:
+        """The value of ``tree``; ``buffers`` hold the message's array bytes (arrays are read in place)."""
         if depth > MAX_DEPTH:
             raise WireError("message nested too deep")
+        if type(tree) is str and len(tree) > MAX_STRING:
+            raise WireError(f"a string of {len(tree)} characters is over the limit")
         if tree is None or type(tree) in (bool, str, int, float):
             return tree
         if type(tree) is not list or not tree or type(tree[0]) is not str:
@@ -138,15 +196,14 @@ class Codec:
             return {self.decode(_list(kv)[0], buffers, depth + 1): self.decode(kv[1], buffers, depth + 1)
                     for kv in _list(rest[0])}
         if tag == "a":
-            dtype, shape = _dtype(rest[1]), tuple(int(n) for n in _list(rest[2]))
-            data = buffers[int(rest[0])]
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-            if any(n < 0 for n in shape) or count * dtype.itemsize != len(data):
+            dtype, shape = _dtype(rest[1]), tuple(_count(n) for n in _list(rest[2]))
+            data = buffers[_index(rest[0], len(buffers))]
+            if len(shape) > 32 or math.prod(shape) * dtype.itemsize != len(data):
                 raise WireError("array bytes do not match its shape")
-            return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+            return _array(data, dtype).reshape(shape)
         if tag == "s":
             dtype = _dtype(rest[1])
-            data = buffers[int(rest[0])]
+            data = buffers[_index(rest[0], len(buffers))]
             if len(data) != dtype.itemsize:
                 raise WireError("scalar bytes do not match its dtype")
             return np.frombuffer(data, dtype=dtype)[0]
@@ -158,6 +215,12 @@ class Codec:
         return self.from_tag(tag, rest)
 
 
+def _array(data, dtype: np.dtype) -> np.ndarray:
+    """The bytes ``data`` as a flat array, in place where they are aligned for ``dtype`` (else a copy)."""
+    flat = np.frombuffer(data, dtype=dtype)
+    return flat if flat.flags.aligned else flat.copy()
+
+
 def _text(x: Any) -> str:
     if type(x) is not str or len(x) > 64:
         raise WireError("bad number")
@@ -167,6 +230,18 @@ def _text(x: Any) -> str:
 def _list(x: Any) -> list:
     if type(x) is not list:
         raise WireError("expected a list")
+    return x
+
+
+def _count(x: Any) -> int:
+    if type(x) is not int or x < 0:
+        raise WireError("expected a count")
+    return x
+
+
+def _index(x: Any, n: int) -> int:
+    if type(x) is not int or not 0 <= x < n:
+        raise WireError("no such buffer")
     return x
 
 
@@ -206,10 +281,11 @@ class Connection:
                 continue
             if message.get("re") != my_id:
                 raise WireError("reply out of order")
-            for generator, state in zip(sent_generators, message.get("rng", [])):
-                generator.bit_generator.state = state
+            _restore_generators(sent_generators, message.get("rng", []))
             if "error" in message:
                 raise _error_from(message["error"])
+            if "value" not in values:
+                raise WireError("a reply with no value")
             return values["value"]
 
     def serve_forever(self) -> None:
@@ -222,8 +298,8 @@ class Connection:
 
     def _answer(self, message: dict, values: dict) -> None:
         generators, self.codec.generators = self.codec.generators, []
+        reply: dict = {"re": message["id"]}
         try:
-            reply: dict = {"re": message["id"]}
             result = {"value": self.serve(message["op"], values)}
         except (Exception, SystemExit) as err:  # goes back to the caller as a RemoteError
             result = {}
@@ -231,59 +307,94 @@ class Connection:
         reply["rng"] = [g.bit_generator.state for g in generators]
         try:
             self._send(reply, result)
-        except (ValueError, TypeError, RecursionError) as err:
-            self._send({"re": message["id"], "error": {"type": type(err).__name__, "message": str(err)}}, {})
+        except (ValueError, TypeError, RecursionError) as err:  # too big, or not plain data: say so instead
+            self._send({"re": message["id"], "error": {"type": type(err).__name__, "message": _message_of(err)}}, {})
 
     def _send(self, header: dict, values: dict) -> list:
-        """Send one message; returns the random generators it carried, in the order the other side decodes them."""
+        """Send one message; returns the random generators it carried, in the order the other side decodes them.
+
+        A message over the limits raises ValueError before anything is written.
+        """
         buffers: list[bytes] = []
-        self.codec.sent_generators = []
+        self.codec.sent_generators, self.codec.encoded = [], 0
         header = dict(header, values={k: self.codec.encode(v, buffers) for k, v in values.items()},
                       buffers=[len(b) for b in buffers])
         sent_generators = self.codec.sent_generators
         data = json.dumps(header).encode()
-        payload = b"".join(buffers)
-        _write_all(self.write_fd, _HEADER.pack(len(data), len(payload)) + data + payload, self.deadline)
+        payload_bytes = sum(len(b) for b in buffers)
+        problem = size_problem(len(data), payload_bytes, count_values(data))
+        if problem:
+            raise ValueError(f"this is too big to pass between the grader and the submission: {problem}")
+        _write_all(self.write_fd, _HEADER.pack(len(data), payload_bytes) + data, self.deadline)
+        for buffer in buffers:
+            _write_all(self.write_fd, buffer, self.deadline)
         return sent_generators
 
     def _receive(self) -> tuple[dict, dict]:
-        head = self._read(_HEADER.size)
-        json_length, payload_length = _HEADER.unpack(head)
-        if json_length + payload_length > MAX_MESSAGE:
-            raise WireError(f"a message of {json_length + payload_length} bytes is over the limit")
+        """The next message, checked against the limits before it is read, and before it is parsed."""
+        json_length, payload_length = _HEADER.unpack(self._read(_HEADER.size))
+        problem = size_problem(json_length, payload_length)
+        if problem:
+            raise WireError(f"a message of {problem} was refused")
+        data = self._read(json_length)
+        problem = size_problem(json_length, payload_length, count_values(data))
+        if problem:
+            raise WireError(f"a message of {problem} was refused")
         try:
-            message = json.loads(self._read(json_length))
-        except ValueError as err:
-            raise WireError(f"not JSON: {err}") from None
+            message = json.loads(data)
+        except (ValueError, RecursionError) as err:
+            raise WireError(f"not JSON: {str(err)[:100]}") from None
+        del data
         if type(message) is not dict:
             raise WireError("a message must be a JSON object")
-        payload = self._read(payload_length)
-        sizes = [int(n) for n in _list(message.get("buffers", []))]
-        if sum(sizes) != len(payload) or any(n < 0 for n in sizes):
-            raise WireError("buffer sizes do not add up")
-        buffers, start = [], 0
-        for n in sizes:
-            buffers.append(payload[start:start + n])
-            start += n
+        if "op" in message and (type(message["op"]) is not str or type(message.get("id")) is not int):
+            raise WireError("a request needs an op and an id")
+        buffers = _split(self._read(payload_length), message.get("buffers", []))
         raw = message.get("values", {})
         if type(raw) is not dict:
             raise WireError("values must be an object")
         self.codec.generators = []
-        return message, {str(k): self.codec.decode(v, buffers) for k, v in raw.items()}
+        try:
+            return message, {k: self.codec.decode(v, buffers) for k, v in raw.items()}
+        except _DECODING_ERRORS as err:
+            raise WireError(f"a value that cannot be read ({type(err).__name__})") from None
 
-    def _read(self, n: int) -> bytes:
-        chunks, left = [], n
-        while left:
-            if self.deadline is not None:
-                wait = self.deadline - time.monotonic()
-                if wait <= 0 or not select.select([self.read_fd], [], [], wait)[0]:
-                    raise WireTimeout("no answer before the time limit")
-            chunk = os.read(self.read_fd, min(left, 1 << 20))
-            if not chunk:
-                raise WireClosed("the other side closed the connection")
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+    def _read(self, n: int) -> bytearray:
+        """Exactly ``n`` bytes, read in place into one buffer."""
+        buffer = bytearray(n)
+        got = 0
+        with memoryview(buffer) as view:
+            while got < n:
+                if self.deadline is not None:
+                    wait = self.deadline - time.monotonic()
+                    if wait <= 0 or not select.select([self.read_fd], [], [], wait)[0]:
+                        raise WireTimeout("no answer before the time limit")
+                count = os.readv(self.read_fd, [view[got:got + (1 << 20)]])
+                if not count:
+                    raise WireClosed("the other side closed the connection")
+                got += count
+        return buffer
+
+
+def _split(payload: bytearray, sizes: Any) -> list[memoryview]:
+    """The message's array bytes, cut into its buffers (views, not copies)."""
+    sizes = _list(sizes)
+    if any(type(n) is not int or n < 0 for n in sizes) or sum(sizes) != len(payload):
+        raise WireError("buffer sizes do not add up")
+    view, start, buffers = memoryview(payload), 0, []
+    for n in sizes:
+        buffers.append(view[start:start + n])
+        start += n
+    return buffers
+
+
+def _restore_generators(generators: list[np.random.Generator], states: Any) -> None:
+    """Move the generators a request carried to where the other side left them."""
+    try:
+        for generator, state in zip(generators, _list(states)):
+            generator.bit_generator.state = state
+    except _DECODING_ERRORS as err:
+        raise WireError(f"a generator state that cannot be read ({type(err).__name__})") from None
 
 
 def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
