@@ -3,6 +3,7 @@
 * :mod:`chainrule.gradcheck`: numerical derivatives, gradients and Jacobians (central differences);
 * :mod:`chainrule.checking`: comparing answers and explaining what is wrong;
 * :mod:`chainrule.visible`: the checks each notebook's exercises call;
+* :mod:`chainrule.stats`: statistical checks of random answers (is a draw normal?);
 * :mod:`chainrule.data`: toy data sets made in code;
 * :mod:`chainrule.plots`: the course's figures.
 
