@@ -78,35 +78,45 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def _imports(source: str) -> str:
-    """Only the import statements of a cell (the setup cell's ``import numpy as np``, say)."""
+def _imports(source: str) -> tuple[str, frozenset[str]]:
+    """The top-level import statements of a cell (the setup cell's ``import numpy as np``, say), each
+    guarded so that one that fails (matplotlib is not in the sandbox) does not stop the next, and the
+    names they bind."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
-    return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+        return "", frozenset()
+    found = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    names = {(alias.asname or alias.name).split(".")[0] for node in found for alias in node.names}
+    guarded = [f"try:\n    {ast.unparse(node)}\nexcept Exception:\n    pass" for node in found]
+    return "\n".join(guarded), frozenset(names)
 
 
 # ---- which answer cells a test needs ---------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Cell:
-    """An answer cell, with the global names it defines and the global names it uses."""
+    """An answer cell: its top-level import lines, the other global names it defines, the global names it uses."""
     grade_id: str
     source: str
+    imports: str
     defines: frozenset[str]
     uses: frozenset[str]
 
 
 def _cell(grade_id: str, source: str) -> _Cell:
     """Read a cell's global names from its symbol table: what its top level binds (assignments, ``def``,
-    ``class``, imports, and names its functions declare ``global`` and assign), and every global name it
-    reads, at top level or inside its functions and classes. A cell that does not parse has neither."""
+    ``class``, imports other than its top-level import lines, and names its functions declare ``global``
+    and assign), and every global name it reads, at top level or inside its functions and classes. A
+    restarted process runs every cell's top-level import lines first, so those define nothing here
+    (else every cell that imports NumPy would need every other). A cell that does not parse has no names."""
+    imports, imported = _imports(source)
     try:
         table = symtable.symtable(source, f"<answer cell {grade_id}>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return _Cell(grade_id, source, frozenset(), frozenset())
-    defines = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+        return _Cell(grade_id, source, imports, frozenset(), frozenset())
+    defines = {s.get_name() for s in table.get_symbols()
+               if s.is_assigned() or (s.is_imported() and s.get_name() not in imported)}
     uses = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
     inner = list(table.get_children())
     while inner:
@@ -117,7 +127,7 @@ def _cell(grade_id: str, source: str) -> _Cell:
             if symbol.is_declared_global() and symbol.is_assigned():
                 defines.add(symbol.get_name())
         inner.extend(scope.get_children())
-    return _Cell(grade_id, source, frozenset(defines), frozenset(uses))
+    return _Cell(grade_id, source, imports, frozenset(defines), frozenset(uses))
 
 
 def _needed(cells: list[_Cell], names: Iterable[str]) -> list[int]:
@@ -182,6 +192,7 @@ class _Session:
         self.prelude, self.cells = prelude, cells
         self.limits, self.cell_timeout, self.budget = limits, cell_timeout, budget
         self.problems = problems
+        self.imports_work = True  # False once import lines killed a process: they are left out from then on
         self.broken: dict[int, str] = {}  # answer cell -> why it was left out
         self.errors: dict[int, str] = {}  # answer cell -> the exception it raised
         self.sandbox: Sandbox | None = None
@@ -210,20 +221,24 @@ class _Session:
         raise RuntimeError("the learner's process could not be started; see the log above")
 
     def _start(self) -> None:
-        """A new sandbox, with the notebook's import lines run in it."""
+        """A new sandbox, with the notebook's import lines run in it (and, in a restarted one, the import
+        lines of the answer cells, which the cells it runs may rely on)."""
         began = time.monotonic()
         self.sandbox, self.ran = Sandbox(self.limits), set()
         self.started += 1
-        for source in self.prelude:
+        imports = list(self.prelude)
+        if self.started > 1:
+            imports += [c.imports for i, c in enumerate(self.cells) if c.imports and i not in self.broken]
+        for source in imports if self.imports_work else []:
             timeout = self.budget.within(self.cell_timeout)
             try:
                 self.sandbox.request("exec", timeout=timeout, source=source, cell="setup")
             except SandboxDied:
                 self.budget.within(self.cell_timeout)  # out of time: say that, not that the imports failed
-                self.prelude = []
+                self.imports_work = False
                 _add_problem(self.problems, "the notebook's imports killed the process; graded without them")
                 raise
-            except Exception:  # matplotlib and chainrule.plots are not in the sandbox: answers need neither
+            except Exception:  # each import is guarded: whatever else fails leaves its names undefined
                 pass
         self.start_seconds += time.monotonic() - began
 
@@ -312,7 +327,7 @@ def grade_notebook(nb, *, limits: Limits = Limits(), cell_timeout: float = 10.0,
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
     answers = [(_nbgrader(c)["grade_id"], c.source) for c in code_cells
                if _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
-    prelude = [_imports(c.source) for c in code_cells if not _nbgrader(c).get("grade_id")]
+    prelude = [_imports(c.source)[0] for c in code_cells if not _nbgrader(c).get("grade_id")]
     tests = [_nbgrader(c)["grade_id"] for c in code_cells
              if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
     session = _Session([p for p in prelude if p], [_cell(gid, source) for gid, source in answers], limits,
