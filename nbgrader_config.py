@@ -45,3 +45,19 @@ c.Autograde.autograde_preprocessors = [SandboxedGrades, IgnorePattern, ClearMeta
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.SandboxedGrades.cell_timeout = 10  # seconds per answer cell
 c.SandboxedGrades.test_timeout = 30  # seconds per hidden test, all its cases
+
+# Only regular files cross from learners to the instructor, and the feedback holds no learner script
+# (chainrule_reference.exchange, docs/grading.md). `nbgrader collect` copies regular files only:
+# links, devices, pipes and sockets in a submission are refused with a warning naming them.
+# `nbgrader autograde` and `generate_feedback` refuse a notebook whose folder holds one (nbgrader
+# would follow a link with the instructor's rights). Feedback and formgrader pages render markdown
+# without scripts, event handlers or javascript: links, and outputs through nbconvert's sanitizer.
+from chainrule_reference.exchange import RegularFilesOnly  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+c.ExchangeFactory.collect = "chainrule_reference.exchange.RegularFilesCollect"
+c.Autograde.sanitize_preprocessors = [RegularFilesOnly, *c.Autograde.sanitize_preprocessors]
+c.GenerateFeedback.preprocessors = [RegularFilesOnly, GetGrades, CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": "chainrule_reference.exchange.safe_markdown2html"}

@@ -1,0 +1,300 @@
+"""What crosses between learners and the instructor: submissions in, feedback out.
+
+A learner controls every file of her submission, including what kind of file
+it is. A symbolic link in the exchange to the instructor's solution notebook
+or gradebook would otherwise be followed by nbgrader with the instructor's
+rights, and the learner's markdown would otherwise reach the feedback HTML as
+live HTML and JavaScript. The course's ``nbgrader_config.py`` plugs in:
+
+- :class:`RegularFilesCollect` for ``nbgrader collect``
+  (``c.ExchangeFactory.collect``): only regular files are collected; links,
+  devices, named pipes, sockets and files with other hard links are refused
+  with a warning naming them, and the rest of the submission is collected.
+- :class:`RegularFilesOnly`, the first preprocessor of ``nbgrader autograde``
+  and ``nbgrader generate_feedback``: a notebook read from a folder that holds
+  anything but regular files and folders (a link put into
+  ``autograde/submitted`` by hand, say) is not graded, so nbgrader removes
+  what it had copied for it.
+- :func:`safe_markdown2html`, the ``markdown2html`` filter of nbconvert's
+  ``HTMLExporter`` (feedback and formgrader): markdown rendered without
+  ``javascript:`` links, then cleaned to an allow-list of tags and attributes.
+
+``chainrule grade`` uses :func:`copy_regular_file` and :func:`irregular_entries`
+in the same way when it files an export.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import bleach
+from jinja2 import pass_context
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.preprocessors import Preprocessor
+from nbgrader.exchange.default.collect import ExchangeCollect
+from traitlets import Bool
+
+__all__ = ["RefusedFile", "RefusedFileError", "RegularFilesCollect", "RegularFilesOnly", "clean_feedback_html",
+           "copy_regular_file", "irregular_entries", "safe_markdown2html"]
+
+_CHUNK = 1 << 20
+_MAX_DEPTH = 32  # folders nested deeper than this in a submission are not collected
+
+
+class RefusedFile(Exception):
+    """A file that is not copied; the message says why (``"a symbolic link"``)."""
+
+
+class RefusedFileError(Exception):
+    """A notebook that is not graded because its folder holds links or other non-regular files."""
+
+
+# ---- copying regular files only -------------------------------------------------------------------
+
+def kind_of(mode: int) -> str:
+    """What a file of ``mode`` (from ``lstat``) is, in words."""
+    for test, words in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+                        (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                        (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return words
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def _open_regular(name: str, dir_fd: int | None = None, single_link: bool = False) -> int:
+    """A read-only descriptor of the regular file ``name``, never through a symbolic link.
+
+    The checks are made on the opened file, so a file swapped for a link after
+    a first look is refused too. ``single_link`` refuses a file that has other
+    names (hard links), which could be another user's file.
+    """
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, dir_fd=dir_fd)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise RefusedFile("a symbolic link") from None
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or (single_link and info.st_nlink > 1):
+        os.close(fd)
+        raise RefusedFile(kind_of(info.st_mode) if not stat.S_ISREG(info.st_mode)
+                          else f"a file with {info.st_nlink - 1} other hard link(s)")
+    return fd
+
+
+def _copy_fd(source: int, out: int, max_bytes: int) -> int:
+    """Copy what the descriptor ``source`` holds to ``out``, at most ``max_bytes``; returns the bytes
+    copied. A longer file is refused however big it said it was: the bytes are counted as they come."""
+    written = 0
+    while chunk := os.read(source, _CHUNK):
+        written += len(chunk)
+        if written > max_bytes:
+            raise RefusedFile(f"larger than {max_bytes} bytes")
+        os.write(out, chunk)
+    return written
+
+
+def _copy_to_new_file(source: int, dest: Path, max_bytes: int) -> int:
+    """Copy ``source`` to ``dest``, which must not exist yet (so it is never written through a link);
+    nothing is left at ``dest`` when the copy is refused."""
+    out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        return _copy_fd(source, out, max_bytes)
+    except BaseException:
+        dest.unlink()
+        raise
+    finally:
+        os.close(out)
+
+
+def copy_regular_file(source: Path, dest: Path, max_bytes: int) -> None:
+    """Copy the regular file ``source`` to ``dest``, replacing the file or link that was there.
+
+    Raises :class:`RefusedFile` when ``source`` is a link, not a regular file, or
+    longer than ``max_bytes`` (counted while copying). The copy is written to a
+    new file beside ``dest`` and renamed over it, so nothing is written through a link.
+    """
+    fd = _open_regular(str(source))
+    try:
+        out, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+        try:
+            _copy_fd(fd, out, max_bytes)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        finally:
+            os.close(out)
+    finally:
+        os.close(fd)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, dest)
+
+
+class _Budget:
+    """How many bytes a copied tree may take: ``per_file``, and ``total`` in all (``left`` of it now)."""
+
+    def __init__(self, per_file: int, total: int):
+        self.per_file, self.total, self.left = per_file, total, total
+
+
+def copy_regular_tree(source: str, dest: Path, max_file_bytes: int, max_total_bytes: int) -> list[str]:
+    """Copy the folder ``source`` to the new folder ``dest``: regular files and folders only.
+
+    Nothing is followed: ``source`` and every entry under it are opened without
+    following symbolic links and checked once open. Returns a line per refused
+    entry (``"data/x (a symbolic link)"``). Raises :class:`RefusedFile` when
+    ``source`` itself is not a folder, or its files are over ``max_total_bytes`` in all.
+    """
+    try:
+        top = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise RefusedFile(kind_of(os.lstat(source).st_mode)) from None
+        raise
+    refused: list[str] = []
+    try:
+        dest.mkdir()
+        _copy_folder(top, dest, "", refused, _Budget(max_file_bytes, max_total_bytes), depth=0)
+    finally:
+        os.close(top)
+    return refused
+
+
+def _copy_folder(fd: int, dest: Path, prefix: str, refused: list[str], budget: _Budget, depth: int) -> None:
+    """Copy the folder open as ``fd`` into ``dest`` (see :func:`copy_regular_tree`)."""
+    for name in sorted(os.listdir(fd)):
+        shown = prefix + name
+        if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+            if depth >= _MAX_DEPTH:
+                refused.append(f"{shown} (folders nested more than {_MAX_DEPTH} deep)")
+                continue
+            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            try:
+                (dest / name).mkdir()
+                _copy_folder(sub, dest / name, shown + "/", refused, budget, depth + 1)
+            finally:
+                os.close(sub)
+            continue
+        try:
+            source = _open_regular(name, dir_fd=fd, single_link=True)
+        except RefusedFile as why:
+            refused.append(f"{shown} ({why})")
+            continue
+        try:
+            budget.left -= _copy_to_new_file(source, dest / name, min(budget.per_file, budget.left))
+        except RefusedFile as why:
+            if budget.left < budget.per_file:
+                raise RefusedFile(f"more than {budget.total} bytes in all") from None
+            refused.append(f"{shown} ({why})")
+        finally:
+            os.close(source)
+
+
+def irregular_entries(folder: Path) -> list[str]:
+    """What in ``folder`` is neither a regular file nor a folder (links, devices, pipes, sockets), one
+    line each (``"gradebook.db (a symbolic link)"``), found without following anything."""
+    if folder.is_symlink():
+        return [f"{folder.name} (a symbolic link)"]
+    found = []
+    for root, dirs, files in os.walk(folder):  # os.walk never descends into a linked folder
+        for name in dirs + files:
+            path = Path(root) / name
+            mode = path.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                found.append(f"{path.relative_to(folder)} ({kind_of(mode)})")
+    return sorted(found)
+
+
+# ---- nbgrader collect ------------------------------------------------------------------------------
+
+class RegularFilesCollect(ExchangeCollect):
+    """nbgrader's ``collect`` that copies only the regular files of each submission.
+
+    Each submission is first copied, regular files only (see
+    :func:`copy_regular_tree`), to a private folder; nbgrader's own copy then
+    applies its rules (``CourseDirectory.ignore``, ``include``, ``max_file_size``,
+    ``groupshared``) from there. Every refused entry is one warning line naming
+    it. A submission that is not a folder, or is over ``CourseDirectory.max_dir_size``,
+    is refused whole, with a warning, and the rest of the class is collected.
+    """
+
+    def do_copy(self, src, dest, log=None):
+        """Copy the submission ``src`` to ``dest``, regular files only."""
+        with tempfile.TemporaryDirectory(prefix="chainrule-collect-") as private:
+            staged = Path(private) / "submission"
+            try:
+                refused = copy_regular_tree(src, staged, 1000 * self.coursedir.max_file_size,
+                                            1000 * self.coursedir.max_dir_size)
+            except RefusedFile as why:
+                self.log.warning("Refused to collect %s: %s; nothing of it was collected", src, why)
+                return
+            for line in refused:
+                self.log.warning("Refused to collect %s: only regular files are collected", os.path.join(src, line))
+            super().do_copy(str(staged), dest, log)
+
+
+# ---- nbgrader autograde and generate_feedback -----------------------------------------------------
+
+class RegularFilesOnly(Preprocessor):
+    """Refuse a notebook whose folder holds links, devices, pipes or sockets.
+
+    nbgrader copies a submission's other files with the grader's rights,
+    following links, and reads the notebook through a link. Put first in
+    ``Autograde.sanitize_preprocessors`` and ``GenerateFeedback.preprocessors``,
+    this fails such a notebook with a :class:`RefusedFileError` naming the
+    entries, and nbgrader then removes what it had written for it; the others
+    are graded as usual.
+    """
+
+    enabled = Bool(True, help="Whether to refuse such notebooks").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        folder = Path(resources["metadata"]["path"])
+        found = irregular_entries(folder)
+        if found:
+            raise RefusedFileError(f"{folder} is not graded: only regular files are, and it holds "
+                                   + "; ".join(found))
+        return nb, resources
+
+
+# ---- feedback HTML ---------------------------------------------------------------------------------
+
+_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4",
+         "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table",
+         "tbody", "td", "th", "thead", "tr", "ul"}
+_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href"}, "img": {"src", "alt", "width", "height"},
+               "ol": {"start"}, "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan"}}
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Attributes kept by :func:`clean_feedback_html`; ``data:`` URLs only for images."""
+    if name not in _ATTRIBUTES["*"] | _ATTRIBUTES.get(tag, set()):
+        return False
+    if name in ("href", "src") and value.strip().lower().startswith("data:"):
+        return tag == "img" and value.strip().lower().startswith("data:image/")
+    return True
+
+
+def clean_feedback_html(html: str) -> str:
+    """``html`` with only the tags and attributes markdown produces; any other tag (``<script>``,
+    ``<iframe>``, ...) is escaped, so it shows as text, and event handlers and ``javascript:`` URLs go."""
+    return bleach.clean(html, tags=_TAGS, attributes=_allowed_attribute,
+                        protocols={"http", "https", "mailto", "data"}, strip=False, strip_comments=True)
+
+
+@pass_context
+def safe_markdown2html(context, source: str) -> str:
+    """nbconvert's ``markdown2html`` filter (with the cell's attachments) made safe for a reader's browser.
+
+    Set as ``c.HTMLExporter.filters = {"markdown2html": ...}``: it renders the
+    markdown cells of nbgrader's feedback and formgrader pages, and the
+    instructor's comments there.
+    """
+    cell = context.get("cell", {})
+    path = context.get("resources", {}).get("metadata", {}).get("path", "")
+    renderer = IPythonRenderer(escape=False, allow_harmful_protocols=False, path=path,
+                               attachments=cell.get("attachments", {}))
+    return clean_feedback_html(MarkdownWithMath(renderer=renderer).render(source))
