@@ -190,11 +190,12 @@ class WarningTally:
         parts = numpy_texts[:_NUMPY_TEXTS_QUOTED]
         if len(numpy_texts) > _NUMPY_TEXTS_QUOTED:
             parts.append(f"{len(numpy_texts) - _NUMPY_TEXTS_QUOTED} more NumPy warnings")
-        for key in sorted(k for k in self.counts if k not in numpy_texts):
+        others = sorted(k for k in self.counts if k not in numpy_texts)
+        for key in others:
             count = self.counts[key]
             parts.append(f"{key} ({'once' if count == 1 else f'{count} times'})")
-        hidden = "" if self.keep_texts else " (texts other than NumPy's own are not shown)"
-        return f"Note: your code raised warnings during the hidden tests (no points lost){hidden}: {'; '.join(parts)}"
+        hidden = " The texts of warnings other than NumPy's own are not shown." if others and not self.keep_texts else ""
+        return f"Note: your code raised warnings during the hidden tests (no points lost): {'; '.join(parts)}.{hidden}"
 
 
 def grade(name: str, namespace: Mapping[str, Any]) -> None:

@@ -370,13 +370,27 @@ def _grade_cell(session: _Session, grade_id: str, copied: set[str], test_timeout
     return _grade_one(session, test, grade_id, test_timeout, problems)
 
 
+def _run_test(test, impl: dict[str, Any], warnings_seen: WarningTally, problems: list[str]) -> None:
+    """Run the hidden test; an exception of the comparison itself (OverflowError on ``10**400``, say)
+    becomes a CheckFailure of this test, so the other tests are still graded."""
+    try:
+        run_hidden_test(test, impl, warnings_seen, accept=_plain_only)
+    except CheckFailure:
+        raise
+    except Exception as err:
+        reason = f"{cut(type(err).__name__, 60)}: {cut(str(err))}"
+        _add_problem(problems, f"hidden test '{test.name}': the result could not be compared ({reason})")
+        raise CheckFailure(f"Hidden test '{test.name}': your result could not be compared: {reason}. "
+                           "Return floats or NumPy arrays of ordinary size.") from None
+
+
 def _grade_one(session: _Session, test, grade_id: str, test_timeout: float, problems: list[str]) -> TestResult:
     warnings_seen = WarningTally()
     try:
         sandbox = session.ready(test.functions)
         sandbox.set_deadline(session.budget.within(test_timeout))
         impl = _learner_impl(session, sandbox, test.functions, warnings_seen)
-        run_hidden_test(test, impl, warnings_seen, accept=_plain_only)
+        _run_test(test, impl, warnings_seen, problems)
     except _OutOfTime:
         session.close()
         return session.budget.verdict(grade_id, test.name)
@@ -389,11 +403,6 @@ def _grade_one(session: _Session, test, grade_id: str, test_timeout: float, prob
         line = f"hidden test '{test.name}': the process running your code {died}"
         _add_problem(problems, line)
         return _verdict(grade_id, False, f"{line}. The other tests were graded in a new process.")
-    except Exception as err:  # the comparison failed on what the learner's code returned (10**400, say)
-        reason = f"{cut(type(err).__name__, 60)}: {cut(str(err))}"
-        _add_problem(problems, f"hidden test '{test.name}': the result could not be compared ({reason})")
-        return _verdict(grade_id, False, f"Hidden test '{test.name}': your result could not be compared: {reason}. "
-                        "Return floats or NumPy arrays of ordinary size.")
     finally:
         if session.sandbox is not None:
             session.sandbox.set_deadline(None)

@@ -15,6 +15,12 @@ function calling back the test's ``f``, which does arithmetic on the learner's
 objects), so a request is answered by a loop that serves incoming requests
 until its own reply arrives.
 
+No message can make the reader allocate much more than its size: the JSON
+and the array bytes have separate limits, checked from the 12-byte frame
+before anything else is read; the values a JSON text holds are counted before
+it is parsed; strings and nesting are bounded; arrays are read in place.
+Whatever breaks these rules is a :class:`WireError`.
+
 Only the standard library and NumPy are imported here.
 """
 from __future__ import annotations
@@ -34,8 +40,9 @@ import numpy as np
 # anything and the number of values before it parses anything; the writer checks the same before
 # it sends, so an honest result that is too big becomes a clear error where it was made. Measured
 # on the course's solution notebooks graded by ``grade_notebook`` (biggest message seen, grader to
-# learner / learner to grader): JSON 6,329 / 493 bytes, arrays 18,000 / 480,000 bytes, values 124 / 99,
-# strings 5,971 (an answer cell's source) / 28 characters. Each limit leaves a margin of 10 or more.
+# learner / learner to grader): JSON 6,344 / 493 bytes, arrays 18,000 / 480,000 bytes, values 136 / 101,
+# strings 5,971 (an answer cell's source) / 28 characters. Each limit leaves a margin of 10 or more
+# (tests/test_grader_limits.py checks it).
 MAX_HEADER = 256 << 10  # bytes of JSON in one message
 MAX_PAYLOAD = 8 << 20  # bytes of array data in one message
 MAX_VALUES = 10_000  # JSON values (numbers, strings, lists, objects and keys) in one message
@@ -102,7 +109,7 @@ def _error_from(error: Any, depth: int = 0) -> RemoteError:
 
 
 def count_values(data: bytes) -> int:
-    """How many JSON values (keys included) the JSON text ``data`` holds at most, without parsing it.
+    """How many JSON values (keys included) the ASCII JSON text ``data`` holds at most, without parsing it.
 
     Every value but the first follows a ``[``, ``,`` or ``:`` and every key a ``{`` or ``,``, so
     counting those outside strings bounds the work (and the memory) parsing would take.
@@ -337,6 +344,8 @@ class Connection:
         if problem:
             raise WireError(f"a message of {problem} was refused")
         data = self._read(json_length)
+        if not data.isascii():  # json.dumps writes ASCII; other encodings would fool the count of values
+            raise WireError("a message's JSON must be ASCII")
         problem = size_problem(json_length, payload_length, count_values(data))
         if problem:
             raise WireError(f"a message of {problem} was refused")
