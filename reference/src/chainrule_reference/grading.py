@@ -194,7 +194,8 @@ class WarningTally:
         for key in others:
             count = self.counts[key]
             parts.append(f"{key} ({'once' if count == 1 else f'{count} times'})")
-        hidden = " The texts of warnings other than NumPy's own are not shown." if others and not self.keep_texts else ""
+        hidden = " The texts of warnings other than NumPy's own are not shown." if others and not self.keep_texts \
+            else ""
         return f"Note: your code raised warnings during the hidden tests (no points lost): {'; '.join(parts)}.{hidden}"
 
 

@@ -53,6 +53,7 @@ _HEADER = struct.Struct(">IQ")  # JSON length, number of bytes that follow
 _NUMERIC = "biufc"
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _DECODING_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError)
+TOO_BIG = "this is too big to pass between the grader and the submission"
 
 
 class WireError(Exception):
@@ -153,12 +154,12 @@ class Codec:
             raise ValueError(f"values nested more than {MAX_DEPTH} deep cannot be sent")
         self.encoded += 1
         if self.encoded > MAX_VALUES:
-            raise ValueError(f"more than {MAX_VALUES} values cannot be sent in one message")
+            raise ValueError(f"{TOO_BIG}: more than {MAX_VALUES} values (a NumPy array counts as one)")
         kind = type(value)
         if self.lenient and kind not in (tuple, list, dict) and isinstance(value, (tuple, list, dict)):
             kind = next(k for k in (tuple, list, dict) if isinstance(value, k))
         if kind is str and len(value) > MAX_STRING:
-            raise ValueError(f"a string of {len(value)} characters cannot be sent (the limit is {MAX_STRING})")
+            raise ValueError(f"{TOO_BIG}: a string of {len(value)} characters (the limit is {MAX_STRING})")
         if value is None or kind in (bool, int, str):
             return value
         if kind is float:
@@ -331,7 +332,7 @@ class Connection:
         payload_bytes = sum(len(b) for b in buffers)
         problem = size_problem(len(data), payload_bytes, count_values(data))
         if problem:
-            raise ValueError(f"this is too big to pass between the grader and the submission: {problem}")
+            raise ValueError(f"{TOO_BIG}: {problem}")
         _write_all(self.write_fd, _HEADER.pack(len(data), payload_bytes) + data, self.deadline)
         for buffer in buffers:
             _write_all(self.write_fd, buffer, self.deadline)
