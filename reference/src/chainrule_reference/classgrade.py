@@ -1,12 +1,18 @@
 """``chainrule grade SUBMISSIONS``: grade a whole class from a folder or zip of notebooks.
 
 A learning-management system exports submissions as a flat folder or a zip,
-one or more notebooks per student, named by the student (``smithjane_1234_
-01-scalar-derivatives.ipynb``, or a folder per student). This command:
+one or more notebooks per student, named by the student (Canvas's
+``smithjane_48213_90817_01-scalar-derivatives.ipynb``, or Moodle's folder per
+student, ``Jane Smith_48213_assignsubmission_file_``). This command:
 
 1. files them into nbgrader's layout, ``autograde/submitted/<student>/<assignment>/<assignment>.ipynb``
    (the student from the folder or the file name, the assignment from the
-   file name; the newest file wins when a student sent several);
+   file name; the newest file wins when a student sent several). The student
+   id keeps the LMS's participant id (``jane-smith_48213``), so two students of
+   the same name stay apart, and names in any script. Only the notebook file
+   is replaced: other files in the student's folder stay. Links, special
+   files, members of a zip that would land outside its folder, and notebooks
+   over 20 MiB are skipped, each with a line in the summary;
 2. autogrades them with nbgrader's own Autograde (the course's
    ``nbgrader_config.py``: grades decided outside the learner's kernel),
    in parallel, one worker process per core, with a progress bar, then
@@ -14,8 +20,13 @@ one or more notebooks per student, named by the student (``smithjane_1234_
    also refreshes the feedback of students graded in earlier runs);
 3. writes, under ``--out`` (default ``autograde/results``): ``grades.csv``
    (one row per student and assignment), ``students/<student>.json`` (score
-   per graded cell, messages, errors) and ``feedback/<student>/<assignment>.html``;
-4. prints a summary: graded, failed, missing, unrecognised files, time taken.
+   per graded cell, messages, errors, the isolation level) and
+   ``feedback/<student>/<assignment>.html``, and the list of what it wrote,
+   ``chainrule-results.json``. It writes only into a new or empty folder or
+   one of its own result folders, where it first removes the files of that
+   list; anything else is refused before grading begins;
+4. prints a summary: graded, failed, missing, skipped files, time taken, and
+   the sandbox's warning when the learner's code runs as a plain process.
 
 Grades live in nbgrader's gradebook as usual, so ``nbgrader export`` and
 formgrader see them. Running it again on the same submissions gives the same grades.
@@ -24,102 +35,234 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import multiprocessing
 import os
 import re
-import shutil
+import stat
 import sys
 import tempfile
 import time
+import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator
 
-__all__ = ["Filed", "find_submissions", "grade_class", "main"]
+from .exchange import RefusedFile, copy_regular_file, irregular_entries, kind_of, write_new_file
+from .sandbox.process import PROCESS_LEVEL_WARNING, isolation_level
+
+__all__ = ["Filed", "ZipLimits", "find_submissions", "grade_class", "main", "student_id", "unzip"]
+
+MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook, uncompressed; a solution notebook with its figures is under 1 MiB
+MANIFEST = "chainrule-results.json"  # in a results folder: the files chainrule grade wrote there
 
 
-# ---- finding and filing submissions --------------------------------------------------------------
+# ---- who sent it ----------------------------------------------------------------------------------
+
+_MAX_NAME = 64  # characters of a name kept in an id
+_LMS_ID = re.compile(r"[0-9]+")
+
+
+def _safe(char: str) -> bool:
+    """Letters, marks and digits of any script, and ``-_.``: what a student id keeps."""
+    return unicodedata.category(char)[0] in "LMN" or char in "-_."
+
+
+def student_id(name: str, lms_id: str = "") -> str:
+    """The folder-safe id of the student ``name`` with the LMS participant id ``lms_id`` (if any).
+
+    The name is NFC-normalised and lower-cased; spaces become ``-``; letters and
+    digits of every script stay, and what is unsafe in a folder name, a file
+    glob or a web page goes (slashes, control characters, quotes, ``*?[]``,
+    leading dots and dashes). The LMS id keeps two students of the same name
+    apart: ``"John Smith", "1001"`` -> ``"john-smith_1001"``; ``"王伟"`` -> ``"王伟"``.
+    """
+    words = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).lower()).split()
+    kept = "-".join(w for w in ("".join(filter(_safe, word)) for word in words) if w)
+    return "_".join(part for part in (kept.lstrip(".-_")[:_MAX_NAME], lms_id) if part)
+
+
+def _identity(text: str) -> tuple[str, str]:
+    """The name and LMS participant id in an LMS's file or folder name (the part before the assignment).
+
+    Canvas ``"smithjane_late_48213_90817_"`` -> ``("smithjane", "48213")``; Moodle
+    ``"Jane Smith_48213_assignsubmission_file_"`` -> ``("Jane Smith", "48213")``:
+    the name runs to the first number, ``late`` or ``assignsubmission``; the id is that first number.
+    """
+    tokens = [t.strip(" -") for t in text.split("_") if t.strip(" -")]
+    name = []
+    for i, token in enumerate(tokens):
+        if _LMS_ID.fullmatch(token):
+            return " ".join(name), token
+        if token.lower() == "late" or token.lower().startswith("assignsubmission"):
+            return " ".join(name), next((t for t in tokens[i:] if _LMS_ID.fullmatch(t)), "")
+        name.append(token)
+    return " ".join(name), ""
+
+
+def _student_from_file(stem: str, match: re.Match) -> str:
+    """``"smithjane_late_48213_1234_01-scalar-derivatives"`` (Canvas) -> ``"smithjane_48213"``; the name
+    may also follow the assignment (``"01-scalar-derivatives_jane"``)."""
+    name, lms_id = _identity(stem[:match.start()])
+    if not (name or lms_id):
+        name, lms_id = _identity(re.sub(r"^-\d+\b", "", stem[match.end():]))  # "-2": a resubmission
+    return student_id(name, lms_id)
+
+
+# ---- finding and filing submissions ---------------------------------------------------------------
 
 @dataclass
 class Filed:
-    """Where each student's notebooks came from, and what could not be placed."""
+    """Where each student's notebooks came from, and every file that was not used, with why."""
+    source: Path
     files: dict[tuple[str, str], Path] = field(default_factory=dict)  # (student, assignment) -> notebook
-    unrecognised: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "name (why)": not a notebook, a link, too big, ...
     superseded: list[str] = field(default_factory=list)  # older files of a student who sent several
 
-
-def student_id(text: str) -> str:
-    """A folder-safe student id: ``"Jane Smith"`` -> ``"jane-smith"``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    def skip(self, path: Path, why: str) -> None:
+        self.skipped.append(f"{path.relative_to(self.source)} ({why})")
 
 
 def _assignment_pattern(assignment: str) -> re.Pattern:
     words = re.split(r"[-_ ]+", assignment.lower())
-    return re.compile(r"[-_ ]*".join(map(re.escape, words)))
+    return re.compile(r"[-_ ]*".join(map(re.escape, words)), re.IGNORECASE)
 
 
-def _student_from_folder(name: str) -> str:
-    """``"Jane Smith_48213_assignsubmission_file_"`` (Moodle) -> ``"jane-smith"``."""
-    tokens = [t for t in name.split("_") if t]
-    kept = []
-    for token in tokens:
-        if token.isdigit() or token.lower().startswith("assignsubmission"):
-            break
-        kept.append(token)
-    return student_id(" ".join(kept) or name)
+def _debris(name: str) -> bool:
+    """Hidden files and folders (``.ipynb_checkpoints``) and macOS's ``__MACOSX``: passed over silently."""
+    return name.startswith((".", "__MACOSX"))
 
 
-def _student_from_file(stem: str, match: re.Match) -> str:
-    """``"smithjane_late_48213_1234_01-scalar-derivatives"`` (Canvas) -> ``"smithjane"``."""
-    rest = (stem[:match.start()] + " " + stem[match.end():]).strip(" _-")
-    tokens = [t for t in re.split(r"_+", rest) if t.strip(" -")]
-    return student_id(tokens[0]) if tokens else ""
+def _regular_files(filed: Filed) -> Iterator[Path]:
+    """The regular files under ``filed.source``, found without following links; everything else that
+    is not debris is listed in ``filed.skipped``."""
+    for root, dirs, files in os.walk(filed.source):  # never descends into a linked folder
+        for name in sorted(dirs):
+            if not _debris(name) and (Path(root) / name).is_symlink():
+                filed.skip(Path(root) / name, "a symbolic link")
+        dirs[:] = sorted(d for d in dirs if not _debris(d) and not (Path(root) / d).is_symlink())
+        for name in sorted(files):
+            path = Path(root) / name
+            mode = path.lstat().st_mode
+            if _debris(name):
+                continue
+            if not stat.S_ISREG(mode):
+                filed.skip(path, kind_of(mode))
+            elif path.lstat().st_size > MAX_NOTEBOOK_BYTES:
+                filed.skip(path, f"larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")
+            else:
+                yield path
 
 
 def find_submissions(source: Path, assignments: Iterable[str]) -> Filed:
     """The notebooks under ``source`` (a folder), by student and assignment."""
     patterns = {a: _assignment_pattern(a) for a in sorted(assignments, key=len, reverse=True)}
-    filed = Filed()
+    filed = Filed(source)
     found: dict[tuple[str, str], list[Path]] = {}
-    for path in sorted(source.rglob("*")):
+    for path in _regular_files(filed):
         rel = path.relative_to(source)
-        if not path.is_file() or any(p.startswith((".", "__MACOSX")) for p in rel.parts):
+        if path.suffix.lower() != ".ipynb":
+            filed.skip(path, "not a notebook")
             continue
-        if path.suffix != ".ipynb":
-            filed.unrecognised.append(f"{rel} (not a notebook)")
-            continue
-        stem = path.stem.lower()
+        stem = unicodedata.normalize("NFC", path.stem)
         assignment, match = next(((a, m) for a, p in patterns.items() if (m := p.search(stem))), (None, None))
         if assignment is None:
-            filed.unrecognised.append(f"{rel} (no assignment name in the file name)")
+            filed.skip(path, "no assignment name in the file name")
             continue
-        student = _student_from_folder(rel.parts[0]) if len(rel.parts) > 1 else _student_from_file(stem, match)
+        student = (student_id(*_identity(unicodedata.normalize("NFC", rel.parts[0]))) if len(rel.parts) > 1
+                   else _student_from_file(stem, match))
         if not student:
-            filed.unrecognised.append(f"{rel} (no student name)")
+            filed.skip(path, "no student name")
             continue
         found.setdefault((student, assignment), []).append(path)
     for key, paths in sorted(found.items()):
-        paths.sort(key=lambda p: (p.stat().st_mtime, str(p)))
+        paths.sort(key=lambda p: (p.lstat().st_mtime, str(p)))
         filed.files[key] = paths[-1]
         filed.superseded += [f"{p.relative_to(source)} (a newer file of {key[0]} for {key[1]} was used)"
                              for p in paths[:-1]]
     return filed
 
 
-def _unzip(archive: Path, into: Path) -> Path:
-    """Extract ``archive`` into ``into``, refusing members that would land outside it."""
+@dataclass(frozen=True)
+class ZipLimits:
+    """How much of a zip is extracted: bytes per member (uncompressed), members, bytes in all."""
+    member_bytes: int = MAX_NOTEBOOK_BYTES
+    members: int = 10_000
+    total_bytes: int = 2 << 30
+
+
+def _member_path(name: str) -> PurePosixPath | None:
+    """Where the member ``name`` goes, relative to the folder; None when it would leave it (an absolute
+    name, a drive, or a ``..`` part; backslashes count as separators)."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or re.match(r"[A-Za-z]:", name) or ".." in path.parts:
+        return None
+    return path
+
+
+def _member_problem(member: zipfile.ZipInfo) -> str:
+    """Why ``member`` is not extracted, from what the archive says of it; "" when it may be."""
+    mode = member.external_attr >> 16
+    if member.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # made on Unix
+        return kind_of(mode)
+    if _member_path(member.filename) is None:
+        return "its name leads outside the folder"
+    if member.flag_bits & 0x1:
+        return "encrypted"
+    return ""
+
+
+def unzip(archive: Path, into: Path, limits: ZipLimits = ZipLimits()) -> list[str]:
+    """Extract the regular files of ``archive`` into ``into``; returns a line per member not extracted.
+
+    A member is skipped, never the whole archive, when it is a link or another
+    special file, its name leads outside ``into``, it is encrypted, corrupt or a
+    second member of the same name, or it is over ``limits.member_bytes``
+    uncompressed (counted while extracting, whatever size it declares). Members
+    beyond the first ``limits.members``, and those that would take the whole
+    over ``limits.total_bytes``, are skipped too. Each file keeps its time in the
+    archive: the newest file of a student wins.
+    """
+    skipped: list[str] = []
+    left, seen = limits.total_bytes, set()
     with zipfile.ZipFile(archive) as zf:
-        for member in zf.infolist():
-            target = (into / member.filename).resolve()
-            if not str(target).startswith(str(into.resolve()) + os.sep):
-                raise ValueError(f"{archive}: member {member.filename!r} would be written outside the folder")
-            zf.extract(member, into)
-            if not member.is_dir():  # keep the archive's times: the newest file of a student wins
-                stamp = time.mktime(member.date_time + (0, 0, -1))
-                os.utime(target, (stamp, stamp))
-    return into
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) > limits.members:
+            skipped.append(f"{len(members) - limits.members} members after the first {limits.members} "
+                           f"(too many in one archive)")
+        for member in members[:limits.members]:
+            why = _member_problem(member) or ("a second member of the same name" if member.filename in seen else "")
+            seen.add(member.filename)
+            if not why:
+                try:
+                    left -= _extract(zf, member, into, min(limits.member_bytes, left))
+                except RefusedFile:
+                    why = (f"larger than {limits.member_bytes >> 20} MiB uncompressed" if left >= limits.member_bytes
+                           else f"the archive is over {limits.total_bytes >> 20} MiB uncompressed")
+                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+                    why = f"could not be extracted: {error}"
+            if why:
+                skipped.append(f"{member.filename} ({why})")
+    return skipped
+
+
+def _extract(zf: zipfile.ZipFile, member: zipfile.ZipInfo, into: Path, max_bytes: int) -> int:
+    """Extract one member (at most ``max_bytes``) with its time in the archive; returns its size."""
+    if member.file_size > max_bytes:
+        raise RefusedFile(f"declares {member.file_size} bytes")
+    target = into.joinpath(*_member_path(member.filename).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zf.open(member) as source:
+        size = write_new_file(source.read, target, max_bytes)
+    try:
+        stamp = time.mktime(member.date_time + (0, 0, -1))
+        os.utime(target, (stamp, stamp))
+    except (OverflowError, ValueError):
+        pass  # a date the archive got wrong: the extraction time stands
+    return size
 
 
 def _folder(coursedir, step: str, student: str, assignment: str) -> Path:
@@ -128,13 +271,17 @@ def _folder(coursedir, step: str, student: str, assignment: str) -> Path:
 
 
 def file_submissions(coursedir, filed: Filed) -> None:
-    """Copy each notebook to where ``nbgrader collect`` would have put it (replacing an older copy)."""
-    for (student, assignment), path in filed.files.items():
+    """Copy each notebook to where ``nbgrader collect`` would have put it, replacing only that file
+    (an older copy or a link): the other files of the student's folder stay. A notebook that cannot
+    be filed moves to ``filed.skipped``."""
+    for (student, assignment), path in list(filed.files.items()):
         folder = _folder(coursedir, coursedir.submitted_directory, student, assignment)
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        shutil.copyfile(path, folder / f"{assignment}.ipynb")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            copy_regular_file(path, folder / f"{assignment}.ipynb", MAX_NOTEBOOK_BYTES)
+        except (RefusedFile, OSError) as why:
+            del filed.files[(student, assignment)]
+            filed.skip(path, f"not filed: {why}")
 
 
 # ---- grading -------------------------------------------------------------------------------------
@@ -184,9 +331,20 @@ def _start_worker(course: str) -> None:
 
 
 def _grade_job(job: tuple[str, str]) -> dict:
-    """Autograde one student's notebook (in a worker process)."""
+    """Autograde one student's notebook (in a worker process).
+
+    A submission folder holding links or special files (put there by hand) is
+    not graded: nbgrader would follow them with the grader's rights before
+    any of its preprocessors could refuse them.
+    """
     student, assignment = job
     began = time.monotonic()
+    coursedir = _WORKER.coursedir
+    refused = irregular_entries(_folder(coursedir, coursedir.submitted_directory, student, assignment))
+    if refused:
+        return {"student": student, "assignment": assignment, "success": False, "seconds": 0.0,
+                "error": "RefusedFileError: not graded: only regular files are, and its folder holds "
+                         + "; ".join(refused)}
     graded = _WORKER.autograde(assignment, student, force=True, create=False)
     error = "" if graded["success"] else _first_cause(graded.get("log", ""), graded.get("error", ""))
     return {"student": student, "assignment": assignment, "success": graded["success"], "error": error,
@@ -282,6 +440,94 @@ def _in_gradebook(gb, assignment: str) -> bool:
         return False
 
 
+# ---- the results folder ---------------------------------------------------------------------------
+
+def _manifest(out: Path) -> list[str] | None:
+    """The files an earlier run wrote in ``out`` (from its manifest); None when ``out`` is not a results
+    folder of this command."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return [name for name in listed if isinstance(name, str) and _inside(name)]
+
+
+def _inside(name: str) -> bool:
+    """Whether the relative path ``name`` stays inside its folder."""
+    path = PurePosixPath(name)
+    return bool(path.parts) and not path.is_absolute() and ".." not in path.parts
+
+
+def check_out_folder(out: Path) -> None:
+    """Refuse (SystemExit) an ``out`` this command may not write into: anything but a new or empty
+    folder or one of its own results folders. Checked before anything is graded."""
+    if out.exists() and not out.is_dir():
+        raise SystemExit(f"--out {out} is a file, not a folder; nothing was graded")
+    if out.is_dir() and any(out.iterdir()) and _manifest(out) is None:
+        raise SystemExit(f"--out {out} already holds files that chainrule grade did not write (it has no "
+                         f"{MANIFEST}); nothing was graded and nothing was removed. Choose a new or empty "
+                         f"folder, or one chainrule grade wrote before.")
+
+
+def _plain_file(out: Path, name: str) -> bool:
+    """Whether ``out/name`` is a regular file reached without links (``out`` is resolved)."""
+    path = out / name
+    return path.is_file() and not path.is_symlink() and path.parent.resolve() == path.parent
+
+
+class Results:
+    """The files of one run under the resolved folder ``out``.
+
+    Checked before anything is filed or graded: none of the ``planned`` files
+    may stand where a file this command did not write is. Then the files the
+    previous run listed in the manifest are removed (regular files only, and
+    the folders they leave empty), and each file is written once, as a new
+    file, never through a link. The manifest lists the planned files first, so
+    a run that stops halfway leaves a folder a later run may clear; ``close``
+    lists exactly what was written.
+    """
+
+    def __init__(self, out: Path, planned: list[str]):
+        self.out, self.written = out, []
+        previous = [name for name in _manifest(out) or [] if _plain_file(out, name)]
+        clashes = [name for name in planned if name not in previous and os.path.lexists(out / name)]
+        if clashes:
+            raise SystemExit(f"--out {out} holds files chainrule grade did not write where it would write "
+                             f"({', '.join(clashes[:5])}); nothing was graded and nothing was removed")
+        out.mkdir(parents=True, exist_ok=True)
+        self._remove(previous)
+        self._write_manifest(sorted(set(planned)))
+
+    def _remove(self, names: list[str]) -> None:
+        folders = set()
+        for name in names:
+            (self.out / name).unlink()
+            folders.update(p for p in (self.out / name).parents if self.out in p.parents)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            if not folder.is_symlink() and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+    def _write_manifest(self, names: list[str]) -> None:
+        data = (json.dumps({"written_by": "chainrule grade", "files": names}, indent=1) + "\n").encode()
+        temporary = self.out / f".{MANIFEST}.part"
+        temporary.unlink(missing_ok=True)
+        write_new_file(io.BytesIO(data).read, temporary, len(data))
+        os.replace(temporary, self.out / MANIFEST)
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write ``data`` as the new file ``name`` (a relative path) under ``out``."""
+        path = self.out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent.resolve() != path.parent:
+            raise SystemExit(f"--out {self.out}: {path.parent} leads elsewhere through a link; stopped")
+        write_new_file(io.BytesIO(data).read, path, len(data))
+        self.written.append(name)
+
+    def close(self) -> None:
+        """List exactly what was written."""
+        self._write_manifest(sorted(self.written))
+
+
 # ---- reports -------------------------------------------------------------------------------------
 
 def _scores(gb, student: str, assignment: str) -> dict:
@@ -303,62 +549,76 @@ def _verdicts(coursedir, student: str, assignment: str) -> dict:
     return json.loads(path.read_text()).get("metadata", {}).get("chainrule_grading", {})
 
 
-def write_reports(coursedir, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
-    """grades.csv, students/<student>.json and feedback/<student>/<assignment>.html under ``out``."""
+def _planned(filed: Filed) -> list[str]:
+    """Every file the reports may write."""
+    return (["grades.csv"] + [f"students/{s}.json" for s in sorted({s for s, _ in filed.files})]
+            + [f"feedback/{s}/{a}.html" for s, a in sorted(filed.files)])
+
+
+def write_reports(coursedir, results: Results, graded: list[dict], filed: Filed, assignments: list[str],
+                  isolation: str) -> dict:
+    """grades.csv, students/<student>.json and feedback/<student>/<assignment>.html in ``results``."""
     from nbgrader.api import Gradebook
 
     with Gradebook(coursedir.db_url) as gb:
-        return _write_reports(gb, coursedir, out, results, filed, assignments)
+        return _write_reports(gb, coursedir, results, graded, filed, assignments, isolation)
 
 
-def _write_reports(gb, coursedir, out: Path, results: list[dict], filed: Filed, assignments: list[str]) -> dict:
-    by_key = {(r["student"], r["assignment"]): r for r in results}
+def _write_reports(gb, coursedir, results: Results, graded: list[dict], filed: Filed, assignments: list[str],
+                   isolation: str) -> dict:
+    by_key = {(r["student"], r["assignment"]): r for r in graded}
     students = sorted({s for s, _ in filed.files})
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "students").mkdir(parents=True)
     rows, counts = [], {"graded": 0, "failed": 0, "missing": 0}
     for student in students:
-        record = {"student": student, "assignments": {}}
+        record = {"student": student, "isolation": isolation, "assignments": {}}
         for assignment in assignments:
             result = by_key.get((student, assignment))
             entry: dict = {"status": "missing"}
             if result is not None:
-                cells = _scores(gb, student, assignment) if result["success"] else {}
-                verdicts = _verdicts(coursedir, student, assignment) if result["success"] else {}
-                tests = verdicts.get("tests", {})
-                entry = {
-                    "status": "graded" if result["success"] else "failed",
-                    "file": str(filed.files[(student, assignment)].name),
-                    "score": sum((c["score"] or 0.0 for c in cells.values()), 0.0),
-                    "max_score": (sum(c["max_score"] for c in cells.values()) if result["success"]
-                                  else gb.find_assignment(assignment).max_score),
-                    "cells": {gid: dict(c, **({"message": tests[gid]["message"]} if gid in tests else {}))
-                              for gid, c in cells.items()},
-                    "problems": verdicts.get("problems", []),
-                    "error": result["error"],
-                }
-                if result["success"]:
-                    source = (_folder(coursedir, coursedir.feedback_directory, student, assignment)
-                              / f"{assignment}.html")
-                    if source.exists():
-                        target = out / "feedback" / student / f"{assignment}.html"
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(source, target)
-                        entry["feedback"] = str(target.relative_to(out))
+                entry = _entry(gb, coursedir, results, result, filed.files[(student, assignment)])
             counts[entry["status"]] += 1
             record["assignments"][assignment] = entry
             rows.append([student, assignment, entry["status"], entry.get("score", ""), entry.get("max_score", ""),
                          entry.get("error", "")])
-        graded = [e for e in record["assignments"].values() if e["status"] == "graded"]
-        record["total"] = {"score": sum((e["score"] for e in graded), 0.0),
-                           "max_score": sum((e["max_score"] for e in graded), 0.0)}
-        (out / "students" / f"{student}.json").write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    with open(out / "grades.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "assignment", "status", "score", "max_score", "error"])
-        writer.writerows(rows)
+        done = [e for e in record["assignments"].values() if e["status"] == "graded"]
+        record["total"] = {"score": sum((e["score"] for e in done), 0.0),
+                           "max_score": sum((e["max_score"] for e in done), 0.0)}
+        results.write(f"students/{student}.json",
+                      (json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    table = _csv_text([["student", "assignment", "status", "score", "max_score", "error"]] + rows)
+    results.write("grades.csv", table.encode())
     return counts
+
+
+def _entry(gb, coursedir, results: Results, result: dict, source: Path) -> dict:
+    """One student's report on one assignment, with the feedback HTML copied into ``results``."""
+    student, assignment, success = result["student"], result["assignment"], result["success"]
+    cells = _scores(gb, student, assignment) if success else {}
+    verdicts = _verdicts(coursedir, student, assignment) if success else {}
+    tests = verdicts.get("tests", {})
+    entry = {
+        "status": "graded" if success else "failed",
+        "file": source.name,
+        "score": sum((c["score"] or 0.0 for c in cells.values()), 0.0),
+        "max_score": (sum(c["max_score"] for c in cells.values()) if success
+                      else gb.find_assignment(assignment).max_score),
+        "cells": {gid: dict(c, **({"message": tests[gid]["message"]} if gid in tests else {}))
+                  for gid, c in cells.items()},
+        "problems": verdicts.get("problems", []),
+        "error": result["error"],
+    }
+    feedback = _folder(coursedir, coursedir.feedback_directory, student, assignment) / f"{assignment}.html"
+    if success and feedback.is_file():
+        name = f"feedback/{student}/{assignment}.html"
+        results.write(name, feedback.read_bytes())
+        entry["feedback"] = name
+    return entry
+
+
+def _csv_text(rows: list[list]) -> str:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue()
 
 
 # ---- the command ---------------------------------------------------------------------------------
@@ -367,6 +627,19 @@ def _course_assignments(coursedir) -> list[str]:
     """The assignments of the course: the folders of its source directory that hold a notebook."""
     source = Path(coursedir.root) / coursedir.source_directory
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def _find(submissions: Path, folder: Path, assignments: list[str]) -> Filed:
+    """The notebooks of ``submissions``: a folder, or a zip extracted into ``folder``."""
+    if not submissions.is_file():
+        return find_submissions(submissions, assignments)
+    try:
+        refused = unzip(submissions, folder)
+    except zipfile.BadZipFile as error:
+        raise SystemExit(f"{submissions} is neither a folder nor a zip archive ({error}); nothing was graded")
+    filed = find_submissions(folder, assignments)
+    filed.skipped = refused + filed.skipped
+    return filed
 
 
 def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool = True,
@@ -378,34 +651,48 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
         raise SystemExit(f"{course} has no nbgrader_config.py: pass the course folder with --course")
     if not submissions.exists():
         raise SystemExit(f"{submissions} does not exist")
+    check_out_folder(out)
+    isolation = isolation_level()
+    if isolation == "process":
+        print(PROCESS_LEVEL_WARNING, file=stream, flush=True)
     previous = os.getcwd()
     os.chdir(course)  # nbgrader's relative paths (the gradebook's sqlite:///autograde/...) start here
     try:
         api = _api(course)
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = _unzip(submissions, Path(tmp)) if submissions.is_file() else submissions
-            filed = find_submissions(folder, _course_assignments(api.coursedir))
+        with tempfile.TemporaryDirectory(prefix="chainrule-export-") as tmp:
+            filed = _find(submissions, Path(tmp), _course_assignments(api.coursedir))
+            results = Results(out, _planned(filed))
             file_submissions(api.coursedir, filed)
         jobs = sorted(filed.files, key=lambda k: (k[1], k[0]))
-        results, feedback = grade_class(api, jobs, workers, progress) if jobs else ([], [])
-        counts = write_reports(api.coursedir, out, results, filed, sorted({a for _, a in jobs}))
+        assignments = sorted({a for _, a in jobs})
+        graded, feedback = grade_class(api, jobs, workers, progress) if jobs else ([], [])
+        counts = write_reports(api.coursedir, results, graded, filed, assignments, isolation)
+        results.close()
     finally:
         os.chdir(previous)
     seconds = time.monotonic() - began
-    summary = dict(counts, students=len({s for s, _ in jobs}), notebooks=len(jobs),
-                   unrecognised=len(filed.unrecognised), superseded=len(filed.superseded), seconds=round(seconds, 1))
-    for line in filed.unrecognised + filed.superseded:
+    summary = dict(counts, students=len({s for s, _ in jobs}), notebooks=len(jobs), skipped=len(filed.skipped),
+                   superseded=len(filed.superseded), seconds=round(seconds, 1), isolation=isolation)
+    _print_summary(stream, summary, filed, graded, feedback, workers, out)
+    return summary
+
+
+def _print_summary(stream, summary: dict, filed: Filed, graded: list[dict], feedback: list[dict], workers: int,
+                   out: Path) -> None:
+    for line in filed.skipped + filed.superseded:
         print(f"skipped: {line}", file=stream)
-    for r in results:
+    for r in graded:
         if not r["success"]:
             print(f"failed: {r['student']}/{r['assignment']}: {r['error']}", file=stream)
     for made in feedback:
         if not made["success"]:
             print(f"feedback failed: {made['assignment']}: {made['error']}", file=stream)
-    print(f"{summary['students']} students, {summary['notebooks']} notebooks: {counts['graded']} graded, "
-          f"{counts['failed']} failed, {counts['missing']} missing, {summary['unrecognised']} files not recognised; "
-          f"{seconds:.1f} s on {workers} workers. Results in {out}", file=stream)
-    return summary
+    print(f"{summary['students']} students, {summary['notebooks']} notebooks: {summary['graded']} graded, "
+          f"{summary['failed']} failed, {summary['missing']} missing, {summary['skipped']} files skipped, "
+          f"{summary['superseded']} superseded by a newer file; {summary['seconds']:.1f} s on {workers} workers "
+          f"({summary['isolation']} isolation). Results in {out}", file=stream)
+    if summary["isolation"] == "process":
+        print(PROCESS_LEVEL_WARNING, file=stream)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,7 +702,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("submissions", type=Path, help="folder or .zip of notebooks, named by student")
     grade.add_argument("--course", type=Path, default=Path("."), help="course folder (with nbgrader_config.py)")
     grade.add_argument("--out", type=Path, default=Path("autograde/results"),
-                       help="where grades.csv, students/ and feedback/ go (relative to the current folder)")
+                       help="where grades.csv, students/ and feedback/ go (relative to the current folder): "
+                            "a new or empty folder, or one chainrule grade wrote before")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
     grade.add_argument("--db-url", help="gradebook database URL (default: the course's CourseDirectory.db_url)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import bleach
 from jinja2 import pass_context
@@ -38,7 +40,8 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from traitlets import Bool
 
 __all__ = ["RefusedFile", "RefusedFileError", "RegularFilesCollect", "RegularFilesOnly", "clean_feedback_html",
-           "copy_regular_file", "irregular_entries", "safe_markdown2html"]
+           "copy_regular_file", "copy_regular_tree", "irregular_entries", "kind_of", "safe_markdown2html",
+           "write_new_file"]
 
 _CHUNK = 1 << 20
 _MAX_DEPTH = 32  # folders nested deeper than this in a submission are not collected
@@ -85,29 +88,28 @@ def _open_regular(name: str, dir_fd: int | None = None, single_link: bool = Fals
     return fd
 
 
-def _copy_fd(source: int, out: int, max_bytes: int) -> int:
-    """Copy what the descriptor ``source`` holds to ``out``, at most ``max_bytes``; returns the bytes
-    copied. A longer file is refused however big it said it was: the bytes are counted as they come."""
+def write_new_file(read: Callable[[int], bytes], dest: Path, max_bytes: int) -> int:
+    """Write what ``read(size)`` returns, until it returns nothing, to ``dest``; returns the bytes written.
+
+    ``dest`` must not exist yet, so nothing is ever written through a link. More
+    than ``max_bytes`` is refused (:class:`RefusedFile`), however big the source
+    said it was: the bytes are counted as they come. Nothing is left at ``dest``
+    when the copy fails.
+    """
     written = 0
-    while chunk := os.read(source, _CHUNK):
-        written += len(chunk)
-        if written > max_bytes:
-            raise RefusedFile(f"larger than {max_bytes} bytes")
-        os.write(out, chunk)
-    return written
-
-
-def _copy_to_new_file(source: int, dest: Path, max_bytes: int) -> int:
-    """Copy ``source`` to ``dest``, which must not exist yet (so it is never written through a link);
-    nothing is left at ``dest`` when the copy is refused."""
     out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
-        return _copy_fd(source, out, max_bytes)
+        while chunk := read(_CHUNK):
+            written += len(chunk)
+            if written > max_bytes:
+                raise RefusedFile(f"larger than {max_bytes} bytes")
+            os.write(out, chunk)
     except BaseException:
         dest.unlink()
         raise
     finally:
         os.close(out)
+    return written
 
 
 def copy_regular_file(source: Path, dest: Path, max_bytes: int) -> None:
@@ -117,19 +119,12 @@ def copy_regular_file(source: Path, dest: Path, max_bytes: int) -> None:
     longer than ``max_bytes`` (counted while copying). The copy is written to a
     new file beside ``dest`` and renamed over it, so nothing is written through a link.
     """
+    temporary = dest.with_name(f".{dest.name}.{secrets.token_hex(8)}.part")
     fd = _open_regular(str(source))
     try:
-        out, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-        try:
-            _copy_fd(fd, out, max_bytes)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-        finally:
-            os.close(out)
+        write_new_file(lambda size: os.read(fd, size), temporary, max_bytes)
     finally:
         os.close(fd)
-    os.chmod(temporary, 0o644)
     os.replace(temporary, dest)
 
 
@@ -184,7 +179,8 @@ def _copy_folder(fd: int, dest: Path, prefix: str, refused: list[str], budget: _
             refused.append(f"{shown} ({why})")
             continue
         try:
-            budget.left -= _copy_to_new_file(source, dest / name, min(budget.per_file, budget.left))
+            budget.left -= write_new_file(lambda size: os.read(source, size), dest / name,
+                                          min(budget.per_file, budget.left))
         except RefusedFile as why:
             if budget.left < budget.per_file:
                 raise RefusedFile(f"more than {budget.total} bytes in all") from None
