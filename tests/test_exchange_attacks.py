@@ -158,3 +158,24 @@ def test_links_put_into_submitted_by_hand_are_not_followed(cycle):
         for step in ("autograded", "feedback"):
             assert not (course / "autograde" / step / learner).exists() or not _files(
                 course / "autograde" / step / learner), (learner, step)
+
+
+def test_formgrader_pages_hold_no_learner_script(cycle, monkeypatch):
+    """The formgrader renders a submission with an HTMLExporter built from the course's config and its
+    own 'formgrade' template (as FormgradeExtension does): eve's markdown is text there too."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.apps.baseapp import NbGrader
+    from nbgrader.server_extensions.formgrader.formgrader import FormgradeExtension
+
+    monkeypatch.chdir(cycle["course"])
+    app = NbGrader()
+    app.load_config_file()
+    config = app.config
+    config.merge(FormgradeExtension(config=config).build_extra_config())
+    resources = {"assignment_id": ASSIGNMENT, "notebook_id": ASSIGNMENT, "submission_id": "1", "index": 0,
+                 "total": 1, "base_url": "", "student": "eve", "last_name": None, "first_name": None,
+                 "notebook_path": "eve"}
+    html, _ = HTMLExporter(config=config).from_filename(
+        str(cycle["course"] / "autograde" / "autograded" / "eve" / ASSIGNMENT / NOTEBOOK), resources=resources)
+    assert "formgrade" in html and "My <strong>own words</strong>" in html
+    assert "<script>document.title" not in html and "onerror=" not in html and "javascript:document" not in html
