@@ -226,7 +226,7 @@ class Sandbox:
             or one of :data:`LEVELS` no stronger than that.
     """
 
-    def __init__(self, limits: Limits = Limits(), hidden=(), isolation: str = "auto"):
+    def __init__(self, limits: Limits = Limits(), isolation: str = "auto"):
         self.limits = limits
         best = isolation_level()
         self.isolation = best if isolation == "auto" else isolation
