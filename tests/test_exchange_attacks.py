@@ -17,6 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from chainrule_reference.exchange import RefusedFile, copy_regular_tree
+
 from .nbtools import ASSIGNMENTS, lean, make_course, nbgrader, read, solution_path
 from .test_classroom_cycle import as_learner
 
@@ -79,6 +81,7 @@ def cycle(tmp_path_factory):
     (inbound / NOTEBOOK).symlink_to(course / "solutions" / ASSIGNMENT / NOTEBOOK)
     (inbound / "gradebook.db").symlink_to(course / "autograde" / "gradebook.db")
     os.mkfifo(inbound / "pipe")
+    os.link(course / "solutions" / ASSIGNMENT / NOTEBOOK, inbound / "copy.ipynb")  # a second name of the file
     (inbound / "notes.txt").write_text("my notes\n")
 
     collect = nbgrader("collect", ASSIGNMENT, f"--Exchange.root={exchange}", cwd=course)
@@ -95,11 +98,12 @@ def cycle(tmp_path_factory):
 def test_collect_refuses_links_and_pipes_and_names_them(cycle):
     log = cycle["collect"].stdout + cycle["collect"].stderr
     inbound = _inbound(cycle["exchange"], "mallory")
-    for name, kind in ((NOTEBOOK, "a symbolic link"), ("gradebook.db", "a symbolic link"), ("pipe", "a named pipe")):
+    for name, kind in ((NOTEBOOK, "a symbolic link"), ("gradebook.db", "a symbolic link"), ("pipe", "a named pipe"),
+                       ("copy.ipynb", "a file with 1 other hard link(s)")):
         assert f"WARNING] Refused to collect {inbound / name} ({kind}): only regular files" in log, name
     submitted = cycle["course"] / "autograde" / "submitted" / "mallory" / ASSIGNMENT
     assert {"notes.txt", "timestamp.txt"} <= {p.name for p in submitted.iterdir()}
-    assert not {NOTEBOOK, "gradebook.db", "pipe"} & {p.name for p in submitted.iterdir()}
+    assert not {NOTEBOOK, "gradebook.db", "pipe", "copy.ipynb"} & {p.name for p in submitted.iterdir()}
 
 
 def test_nothing_of_the_instructor_lands_in_the_learners_folders(cycle):
@@ -179,3 +183,23 @@ def test_formgrader_pages_hold_no_learner_script(cycle, monkeypatch):
         str(cycle["course"] / "autograde" / "autograded" / "eve" / ASSIGNMENT / NOTEBOOK), resources=resources)
     assert "formgrade" in html and "My <strong>own words</strong>" in html
     assert "<script>document.title" not in html and "onerror=" not in html and "javascript:document" not in html
+
+
+def test_a_submission_is_copied_regular_files_only_and_within_its_limits(tmp_path):
+    """copy_regular_tree, which collect uses: folders and regular files come, links and files over the
+    per-file limit are refused by name, and a submission over the total is refused whole."""
+    source = tmp_path / "submission"
+    (source / "data" / "deeper").mkdir(parents=True)
+    (source / "answer.ipynb").write_bytes(b"a" * 100)
+    (source / "data" / "deeper" / "table.csv").write_bytes(b"b" * 100)
+    (source / "data" / "huge.bin").write_bytes(b"c" * 1000)
+    (source / "data" / "secret").symlink_to(tmp_path)
+    refused = copy_regular_tree(str(source), tmp_path / "copy", max_file_bytes=500, max_total_bytes=10_000)
+    assert refused == ["data/huge.bin (larger than 500 bytes)", "data/secret (a symbolic link)"]
+    assert sorted(str(p.relative_to(tmp_path / "copy")) for p in (tmp_path / "copy").rglob("*")) == [
+        "answer.ipynb", "data", "data/deeper", "data/deeper/table.csv"]
+    with pytest.raises(RefusedFile, match="more than 150 bytes in all"):
+        copy_regular_tree(str(source), tmp_path / "second", max_file_bytes=500, max_total_bytes=150)
+    (tmp_path / "linked").symlink_to(source)
+    with pytest.raises(RefusedFile, match="a symbolic link"):
+        copy_regular_tree(str(tmp_path / "linked"), tmp_path / "third", max_file_bytes=500, max_total_bytes=10_000)

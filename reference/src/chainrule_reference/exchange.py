@@ -159,34 +159,44 @@ def copy_regular_tree(source: str, dest: Path, max_file_bytes: int, max_total_by
 
 
 def _copy_folder(fd: int, dest: Path, prefix: str, refused: list[str], budget: _Budget, depth: int) -> None:
-    """Copy the folder open as ``fd`` into ``dest`` (see :func:`copy_regular_tree`)."""
+    """Copy the folder open as ``fd`` into ``dest`` (see :func:`copy_regular_tree`); an entry that
+    cannot be read is refused, not the submission."""
     for name in sorted(os.listdir(fd)):
-        shown = prefix + name
-        if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
-            if depth >= _MAX_DEPTH:
-                refused.append(f"{shown} (folders nested more than {_MAX_DEPTH} deep)")
-                continue
-            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            try:
-                (dest / name).mkdir()
-                _copy_folder(sub, dest / name, shown + "/", refused, budget, depth + 1)
-            finally:
-                os.close(sub)
-            continue
         try:
-            source = _open_regular(name, dir_fd=fd, single_link=True)
-        except RefusedFile as why:
-            refused.append(f"{shown} ({why})")
-            continue
+            _copy_entry(fd, name, dest, prefix, refused, budget, depth)
+        except OSError as error:
+            refused.append(f"{prefix + name} (could not be read: {error.strerror})")
+
+
+def _copy_entry(fd: int, name: str, dest: Path, prefix: str, refused: list[str], budget: _Budget,
+                depth: int) -> None:
+    """Copy the entry ``name`` of the folder open as ``fd``: a folder, or a regular file within budget."""
+    shown = prefix + name
+    if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+        if depth >= _MAX_DEPTH:
+            refused.append(f"{shown} (folders nested more than {_MAX_DEPTH} deep)")
+            return
+        sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
         try:
-            budget.left -= write_new_file(lambda size: os.read(source, size), dest / name,
-                                          min(budget.per_file, budget.left))
-        except RefusedFile as why:
-            if budget.left < budget.per_file:
-                raise RefusedFile(f"more than {budget.total} bytes in all") from None
-            refused.append(f"{shown} ({why})")
+            (dest / name).mkdir()
+            _copy_folder(sub, dest / name, shown + "/", refused, budget, depth + 1)
         finally:
-            os.close(source)
+            os.close(sub)
+        return
+    try:
+        source = _open_regular(name, dir_fd=fd, single_link=True)
+    except RefusedFile as why:
+        refused.append(f"{shown} ({why})")
+        return
+    try:
+        budget.left -= write_new_file(lambda size: os.read(source, size), dest / name,
+                                      min(budget.per_file, budget.left))
+    except RefusedFile as why:
+        if budget.left < budget.per_file:
+            raise RefusedFile(f"more than {budget.total} bytes in all") from None
+        refused.append(f"{shown} ({why})")
+    finally:
+        os.close(source)
 
 
 def irregular_entries(folder: Path) -> list[str]:
