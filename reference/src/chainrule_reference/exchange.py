@@ -97,18 +97,18 @@ def write_new_file(read: Callable[[int], bytes], dest: Path, max_bytes: int) -> 
     when the copy fails.
     """
     written = 0
-    out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
-        while chunk := read(_CHUNK):
-            written += len(chunk)
-            if written > max_bytes:
-                raise RefusedFile(f"larger than {max_bytes} bytes")
-            os.write(out, chunk)
-    except BaseException:
-        dest.unlink()
+        with open(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644), "wb") as out:
+            while chunk := read(_CHUNK):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise RefusedFile(f"larger than {max_bytes} bytes")
+                out.write(chunk)
+    except FileExistsError:
         raise
-    finally:
-        os.close(out)
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
     return written
 
 
