@@ -45,6 +45,7 @@ c.Autograde.autograde_preprocessors = [SandboxedGrades, IgnorePattern, ClearMeta
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.SandboxedGrades.cell_timeout = 10  # seconds per answer cell
 c.SandboxedGrades.test_timeout = 30  # seconds per hidden test, all its cases
+c.SandboxedGrades.notebook_timeout = 300  # seconds for a whole notebook: cells, restarts and tests
 
 # Only regular files cross from learners to the instructor, and the feedback holds no learner script
 # (chainrule_reference.exchange, docs/grading.md). `nbgrader collect` copies regular files only:
