@@ -23,8 +23,8 @@ import pytest
 
 from chainrule_reference.sandbox.process import isolation_level
 
-from .nbtools import (ASSIGNMENTS, autograded, graded_cells, isolated_env, lean, make_course, nbgrader, output_text, read,
-                      release_path, solution_path, submit, with_sources)
+from .nbtools import (ASSIGNMENTS, autograded, graded_cells, host_processes_named, isolated_env, lean, make_course,
+                      nbgrader, output_text, read, release_path, solution_path, submit, with_sources)
 from .unprivileged import chainrule_as_user, give_to_user, nbgrader_as_user, ordinary_env, ordinary_user_available
 
 pytestmark = [pytest.mark.slow, pytest.mark.nb01,
@@ -131,17 +131,6 @@ def _notebook(student: str, cells: dict[str, str]):
     return with_sources(lean(base), cells)
 
 
-def _host_processes_named(name: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and Path(f"/proc/{entry}/comm").read_text().strip() == name:
-                found.append(int(entry))
-        except OSError:
-            pass
-    return found
-
-
 def _scores(db: Path) -> dict[str, tuple[float, float]]:
     """student -> (score, max score) of the assignment, from the real gradebook."""
     from nbgrader.api import Gradebook
@@ -198,7 +187,7 @@ def _grade_class(root: Path, who: str, tool: str) -> dict:
                chainrule_as_user(*args, cwd=course, env=env))
     seconds = time.monotonic() - began
     time.sleep(1)  # what a surviving daemon would do after the grader is gone, it would have begun by now
-    survivors = _host_processes_named(DAEMON_NAME)
+    survivors = host_processes_named(DAEMON_NAME)
     litter = [f for f in ("/tmp", "/var/tmp", "/dev/shm") if os.path.exists(os.path.join(f, TMP_MARKER))]
     return {"course": course, "tool": tool, "who": who, "run": run, "seconds": seconds, "db": db,
             "scores": _scores(db), "survivors": survivors, "litter": litter, "elsewhere": elsewhere}

@@ -20,7 +20,7 @@ from chainrule_reference.sandbox.process import LEVELS, Limits, Sandbox, Sandbox
 from chainrule_reference.sandbox.proxies import RemoteObject
 from chainrule_reference.sandbox.wire import Codec, Connection, WireError
 
-from .nbtools import ROOT, ASSIGNMENTS, read, solution_cells, solution_path
+from .nbtools import ROOT, ASSIGNMENTS, host_processes_named, read, solution_cells, solution_path
 
 AVAILABLE = LEVELS[:LEVELS.index(isolation_level()) + 1]
 PROBE = f"""
@@ -229,29 +229,18 @@ def plant(name):
 """
 
 
-def _host_processes_named(name: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and open(f"/proc/{entry}/comm").read().strip() == name:
-                found.append(int(entry))
-        except OSError:
-            pass
-    return found
-
-
 @needs_bubblewrap
 def test_a_detached_process_dies_with_its_sandbox():
     """A double-forked process in a new session (the attack on later students) ends with the sandbox."""
     name = f"cr-daemon-{os.getpid() % 10000}"
     with Sandbox() as box:
         pids = _run(box, DAEMON, "plant", name)
-        assert _host_processes_named(name), "the daemon should be running while the sandbox lives"
+        assert host_processes_named(name), "the daemon should be running while the sandbox lives"
     assert len(pids) <= 4, pids  # bwrap's init, the child, the daemon (and its parent, exiting): no host process
     deadline = time.monotonic() + 10
-    while _host_processes_named(name) and time.monotonic() < deadline:
+    while host_processes_named(name) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _host_processes_named(name)
+    assert not host_processes_named(name)
 
 
 @needs_bubblewrap
@@ -280,9 +269,10 @@ def test_only_the_allow_list_of_files_is_there(tmp_path):
     copy.mkdir(parents=True)
     (copy / "answers.py").write_text("secret = 42\n")
     marker = f"chainrule-left-behind-{os.getpid()}"
-    source = (f"import os\ndef roam():\n    found = {{}}\n"
-              f"    for path in [{str(copy / 'answers.py')!r}, '/etc/passwd', {str(ROOT / 'solutions')!r}, '/root', '/home']:\n"
-              "        try:\n            found[path] = open(path).read()[:20] if os.path.isfile(path) else os.listdir(path)\n"
+    paths = [str(copy / "answers.py"), "/etc/passwd", str(ROOT / "solutions"), "/root", "/home"]
+    source = (f"import os\ndef roam():\n    found = {{}}\n    for path in {paths!r}:\n"
+              "        try:\n"
+              "            found[path] = open(path).read()[:20] if os.path.isfile(path) else os.listdir(path)\n"
               "        except OSError as err:\n            found[path] = type(err).__name__\n"
               f"    for folder in ['/tmp', '/var/tmp', '/dev/shm', '.']:\n"
               f"        open(os.path.join(folder, {marker!r}), 'w').write('x')\n"
