@@ -97,3 +97,21 @@ def test_known_mistake_of_another_shape_is_named():
     with pytest.raises(CheckFailure, match="numerator layout"):
         expect_close(grad.T.copy(), grad, name="dJ/dx",
                      mistakes={"dJ/dx": [("this is the Jacobian in numerator layout, a (1, n) row", grad.T)]})
+
+
+def test_a_failed_check_shows_its_message_not_a_traceback(tmp_path):
+    """In a real kernel, a failed visible check shows the check's message and, when the learner's code
+    raised, the learner's own line: no frames of the checking code."""
+    import nbformat
+
+    from .nbtools import execute
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from chainrule.visible.scalar_derivatives import check_sigmoid_grad\n"
+        "def sigmoid_grad(z):\n    return undefined_name * z\n"
+        "check_sigmoid_grad(sigmoid_grad)\n")])
+    done, _ = execute(nb, tmp_path, allow_errors=True)
+    error = next(o for o in done.cells[0].outputs if o.output_type == "error")
+    text = "\n".join(error.traceback)
+    assert error.ename == "CheckFailure" and "NameError" in text and "undefined_name * z" in text, text
+    assert "checking.py" not in text and len(error.traceback) <= 3, text

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import numbers
+import os
+import traceback
 import warnings
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -41,8 +43,25 @@ __all__ = [
 ]
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))  # frames of chainrule itself are not the learner's
+
+
 class CheckFailure(AssertionError):
     """A check failed; the message is written for the learner."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for a failed check: the message, not a traceback through the checking code.
+
+        The message says what was expected, what came and the likely mistake. Where the learner's own
+        code raised (the exception chained as ``__cause__``), the last lines of that code the error
+        passed through follow, and nothing of the course's package.
+        """
+        lines = [f"\x1b[0;31mCheckFailure\x1b[0m: {self}"]
+        cause = self.__cause__
+        if cause is not None and cause.__traceback__ is not None:
+            frames = [f for f in traceback.extract_tb(cause.__traceback__) if not f.filename.startswith(_PACKAGE)]
+            lines += [line.rstrip("\n") for line in traceback.format_list(frames[-2:])]
+        return lines
 
 
 _learner_depth = 0
