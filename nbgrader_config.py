@@ -62,3 +62,13 @@ c.Autograde.sanitize_preprocessors = [RegularFilesOnly, *c.Autograde.sanitize_pr
 c.GenerateFeedback.preprocessors = [RegularFilesOnly, GetGrades, CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.filters = {"markdown2html": "chainrule_reference.exchange.safe_markdown2html"}
+
+# nbgrader runs `alembic` from PATH to create a gradebook. `.venv/bin/nbgrader` run without
+# activating the environment would not find it: this interpreter's own bin folder, which has it,
+# goes first on PATH then.
+import os  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+
+if shutil.which("alembic") is None:
+    os.environ["PATH"] = os.pathsep.join(filter(None, [os.path.dirname(sys.executable), os.environ.get("PATH")]))

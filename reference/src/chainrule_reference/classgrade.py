@@ -40,7 +40,9 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -376,6 +378,39 @@ def _first_cause(log: str, error: str) -> str:
     return "nbgrader could not autograde this notebook (see its log)"
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite gradebook URL (relative to the current folder); None for other databases."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_gradebook(url: str):
+    """nbgrader's Gradebook at ``url``, created or upgraded when need be.
+
+    When that fails (nbgrader runs ``alembic`` to stamp a new gradebook), a
+    SQLite file this call created is removed, so no gradebook without its
+    version table stays behind; a file that was there before is never touched.
+    The error is one line (SystemExit), not a traceback.
+    """
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SQLAlchemyError
+
+    path = _sqlite_file(url)
+    existed = path is None or path.exists()
+    try:
+        return Gradebook(url)
+    except (OSError, subprocess.SubprocessError, SQLAlchemyError) as error:
+        if not existed:
+            path.unlink(missing_ok=True)
+        reason = (str(error).splitlines() or [""])[0]
+        raise SystemExit(f"could not create or open the gradebook {url} ({type(error).__name__}: {reason}); "
+                         f"nothing was graded") from None
+
+
 class Progress:
     """A one-line progress bar on stderr (a line per tenth when stderr is not a terminal)."""
 
@@ -398,16 +433,23 @@ class Progress:
                 self.stream.write("\n")
             self.stream.flush()
 
+    def note(self, line: str) -> None:
+        """A line of its own below the bar, such as the feedback step's."""
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
 
 def grade_class(api, jobs: list[tuple[str, str]], workers: int,
                 progress: bool = True) -> tuple[list[dict], list[dict]]:
     """Autograde ``jobs`` ((student, assignment) pairs already filed) on ``workers`` processes, then make
     the feedback of each assignment; returns the results of both steps."""
-    from nbgrader.api import Gradebook
-
     _quiet_nbgrader()
     assignments = sorted({a for _, a in jobs})
-    with Gradebook(api.coursedir.db_url) as gb:  # create or upgrade the gradebook once, before the workers share it
+    with open_gradebook(api.coursedir.db_url) as gb:  # create or upgrade the gradebook once, before the workers share it
         missing = [a for a in assignments if not _in_gradebook(gb, a)]
         for student in sorted({s for s, _ in jobs}):
             gb.update_or_create_student(student)
@@ -415,8 +457,8 @@ def grade_class(api, jobs: list[tuple[str, str]], workers: int,
         result = api.generate_assignment(assignment, force=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error', '')}")
-    bar = Progress(len(jobs) + len(assignments)) if progress else None
-    results, feedback = [], []
+    bar = Progress(len(jobs)) if progress else None
+    results = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(max(1, min(workers, len(jobs))), initializer=_start_worker,
                       initargs=(api.coursedir.root,)) as pool:
@@ -424,11 +466,21 @@ def grade_class(api, jobs: list[tuple[str, str]], workers: int,
             results.append(result)
             if bar:
                 bar.step(result["success"])
-        for made in pool.imap_unordered(_feedback_job, assignments):
-            feedback.append(made)
-            if bar:
-                bar.step(made["success"])
+        feedback = _make_feedback(pool, assignments, bar)
     return sorted(results, key=lambda r: (r["student"], r["assignment"])), feedback
+
+
+def _make_feedback(pool, assignments: list[str], bar: Progress | None) -> list[dict]:
+    """nbgrader's feedback for each of ``assignments`` on ``pool``, reported on ``bar`` as a step of its own."""
+    began = time.monotonic()
+    if bar:
+        bar.note(f"feedback for {_plural(len(assignments), 'assignment')} ...")
+    feedback = list(pool.imap_unordered(_feedback_job, assignments))
+    if bar:
+        failed = sum(not made["success"] for made in feedback)
+        bar.note(f"feedback for {_plural(len(assignments), 'assignment')}: {failed} failed, "
+                 f"{time.monotonic() - began:.0f} s")
+    return feedback
 
 
 def _in_gradebook(gb, assignment: str) -> bool:
@@ -558,9 +610,7 @@ def _planned(filed: Filed) -> list[str]:
 def write_reports(coursedir, results: Results, graded: list[dict], filed: Filed, assignments: list[str],
                   isolation: str) -> dict:
     """grades.csv, students/<student>.json and feedback/<student>/<assignment>.html in ``results``."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(coursedir.db_url) as gb:
+    with open_gradebook(coursedir.db_url) as gb:
         return _write_reports(gb, coursedir, results, graded, filed, assignments, isolation)
 
 
@@ -695,6 +745,17 @@ def _print_summary(stream, summary: dict, filed: Filed, graded: list[dict], feed
         print(PROCESS_LEVEL_WARNING, file=stream)
 
 
+def _alembic_on_path() -> None:
+    """Put this interpreter's ``bin`` folder first on PATH when ``alembic`` is not on it.
+
+    nbgrader runs ``alembic`` from PATH to create a gradebook, and
+    ``.venv/bin/chainrule`` is often run without activating the environment.
+    """
+    if shutil.which("alembic") is None:
+        os.environ["PATH"] = os.pathsep.join(filter(None, [os.path.dirname(sys.executable),
+                                                            os.environ.get("PATH")]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chainrule", description="Grade a class's chainrule notebooks.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -708,6 +769,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--db-url", help="gradebook database URL (default: the course's CourseDirectory.db_url)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    _alembic_on_path()
     if args.db_url:
         os.environ[DB_URL_VARIABLE] = args.db_url
     run(args.submissions, args.course, args.out, args.jobs, progress=not args.no_progress)
