@@ -5,6 +5,7 @@ or outside the folder, results folders it did not write, learner scripts in feed
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import stat
@@ -18,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from chainrule_reference.classgrade import ZipLimits, find_submissions, student_id, unzip
+from chainrule_reference.classgrade import (Progress, ZipLimits, find_submissions, open_gradebook, student_id,
+                                            unzip)
 from chainrule_reference.sandbox.process import PROCESS_LEVEL_WARNING, isolation_level
 
 from .nbtools import (ASSIGNMENTS, isolated_env, lean, make_course, nbgrader, partial, read, release_path,
@@ -380,3 +382,47 @@ def test_another_database_is_honoured(tmp_path):
         assert gb.find_submission(CLASS[0], "complete_1").score == gb.find_assignment(CLASS[0]).max_score > 0
     with Gradebook(f"sqlite:///{course / 'autograde' / 'gradebook.db'}") as gb:
         assert gb.students == []
+
+
+# ---- progress and the gradebook -------------------------------------------------------------------
+
+def test_progress_counts_the_notebooks_graded():
+    """The bar counts submissions only; the feedback step has lines of its own."""
+    stream = io.StringIO()
+    bar = Progress(4, stream=stream)
+    for ok in (True, True, False, True):
+        bar.step(ok)
+    bar.note("feedback for 2 assignments ...")
+    lines = stream.getvalue().splitlines()
+    assert lines[-2].startswith(f"[{'#' * 30}] 4/4 notebooks, 1 failed")
+    assert lines[-1] == "feedback for 2 assignments ..." and "5/" not in stream.getvalue()
+
+
+def _no_alembic(monkeypatch):
+    """nbgrader as on a PATH without ``alembic``: creating a gradebook fails when it stamps the version."""
+    import nbgrader.api
+
+    def missing():
+        raise FileNotFoundError(2, "No such file or directory", "alembic")
+
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", missing)
+
+
+def test_a_gradebook_that_cannot_be_created_leaves_no_file(tmp_path, monkeypatch):
+    """A failed first run removes the gradebook file it made and says why in one line."""
+    _no_alembic(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        open_gradebook("sqlite:///autograde.db?timeout=120")
+    assert list(tmp_path.iterdir()) == []
+    message = str(stopped.value)
+    assert "\n" not in message and "gradebook" in message and "'alembic'" in message
+
+
+def test_an_existing_gradebook_file_is_never_removed(tmp_path, monkeypatch):
+    _no_alembic(monkeypatch)
+    existing = tmp_path / "gradebook.db"
+    existing.write_bytes(b"")  # SQLite takes an empty file for an empty database: nbgrader creates its tables
+    with pytest.raises(SystemExit):
+        open_gradebook(f"sqlite:///{existing}")
+    assert existing.exists()
