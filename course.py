@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up the chainrule course and run it: one command each, safe to repeat.
 
-    python3 course.py lab      # set up, then open the notebooks in JupyterLab
+    python3 course.py lab      # set up, then open the course in JupyterLab, at your workspace
     python3 course.py test     # set up, then run the whole test suite
     python3 course.py bench    # set up, then print the benchmark figures
 
@@ -9,13 +9,24 @@ Set-up creates a virtual environment in .venv and installs the two packages
 (chainrule and chainrule_reference, editable) with what the command needs.
 It reinstalls only when a pyproject.toml changed since the last install.
 Needs only Python 3.11+ with pip and venv.
+
+`lab` first copies each released notebook (notebooks/, which nbgrader
+regenerates) into workspace/, where the learner works: a file already in
+workspace/ is never overwritten and nothing there is deleted. JupyterLab opens
+at the course root (so solutions/ and the Formgrader work) showing workspace/.
+Arguments after `lab` go to JupyterLab: a folder to serve instead, or
+`--LabApp.default_url=/lab` to open elsewhere.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -23,6 +34,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 EXTRAS = {"lab": "course", "test": "course,test", "bench": "course,test"}
+RELEASE, WORKSPACE = "notebooks", "workspace"
 
 
 def _stamp(extras: str) -> str:
@@ -30,6 +42,15 @@ def _stamp(extras: str) -> str:
     for name in ("pyproject.toml", "reference/pyproject.toml"):
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
+
+
+def _packages(extras: str) -> list[str]:
+    """The names of what chainrule[extras] needs, as pyproject.toml lists them."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    found = list(project["dependencies"])
+    for extra in extras.split(","):
+        found += project["optional-dependencies"][extra]
+    return [re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0] for requirement in found]
 
 
 def setup(extras: str) -> None:
@@ -42,10 +63,70 @@ def setup(extras: str) -> None:
     marker = VENV / f".chainrule-installed-{extras.replace(',', '-')}"
     if marker.exists() and marker.read_text() == _stamp(extras):
         return
-    print(f"Installing chainrule[{extras}] and chainrule_reference into {VENV} ...", flush=True)
+    print(f"Installing chainrule[{extras}] and chainrule_reference into {VENV}, with "
+          f"{', '.join(_packages(extras))} and what they need.\n"
+          "The first install takes a minute or two and prints nothing until it is done; "
+          "later runs reuse it.", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     "-e", f".[{extras}]", "-e", "./reference"], cwd=ROOT, check=True)
     marker.write_text(_stamp(extras))
+
+
+def _copy_new(source: Path, target: Path) -> bool:
+    """Copy ``source`` to ``target`` unless something is already at ``target`` (never overwritten)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as src, target.open("xb") as dst:
+            shutil.copyfileobj(src, dst)
+    except (FileExistsError, NotADirectoryError):  # the learner's file, or a file where a folder would go
+        return False
+    return True
+
+
+def update_workspace(course: Path = ROOT) -> list[Path]:
+    """Copy into the course's workspace every released file it does not hold yet; returns those added.
+
+    The learner works in ``workspace/`` (a folder per notebook, as in ``notebooks/``):
+    nbgrader regenerates the release folder, which would wipe answers kept there.
+    A file already in the workspace is left alone, whatever its content, and nothing
+    is deleted; hidden files (such as checkpoints) are not copied.
+    """
+    release, workspace = course / RELEASE, course / WORKSPACE
+    added = []
+    for source in sorted(release.rglob("*")):
+        relative = source.relative_to(release)
+        if source.is_file() and not any(part.startswith(".") for part in relative.parts):
+            if _copy_new(source, workspace / relative):
+                added.append(workspace / relative)
+    return added
+
+
+def lab_arguments(rest: list[str]) -> list[str]:
+    """The ``jupyter lab`` command, run from the course root so that JupyterLab is rooted there.
+
+    It opens showing the workspace, unless ``rest`` (the user's arguments) names
+    another default URL: Jupyter refuses a setting given twice, so ours steps aside.
+    """
+    args = [str(BIN / "jupyter"), "lab", *rest]
+    if not any("default_url" in arg or "default-url" in arg for arg in rest):
+        args.append(f"--LabApp.default_url=/lab/tree/{WORKSPACE}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
+        args.append("--allow-root")
+    return args
+
+
+def run_lab(args: list[str], env: dict[str, str]) -> int:
+    """Run JupyterLab until it stops; returns its exit code.
+
+    Ctrl+C reaches JupyterLab from the terminal (it shares our process group), which
+    then asks for confirmation and shuts down its kernels: course.py only waits
+    for it, rather than dying with a KeyboardInterrupt in the middle.
+    """
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        return subprocess.run(args, cwd=ROOT, env=env).returncode
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def main(argv: list[str]) -> int:
@@ -56,10 +137,12 @@ def main(argv: list[str]) -> int:
     setup(EXTRAS[command])
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     if command == "lab":
-        args = [str(BIN / "jupyter"), "lab", "notebooks", *rest]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
-            args.append("--allow-root")
-    elif command == "test":
+        added = update_workspace()
+        if added:
+            print(f"Copied {len(added)} released file(s) into {ROOT / WORKSPACE}: work there "
+                  f"({RELEASE}/ is regenerated by nbgrader).", flush=True)
+        return run_lab(lab_arguments(rest), env)
+    if command == "test":
         args = [str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope", *rest]
     else:
         args = [str(PYTHON), "benchmarks/run.py", *rest]
@@ -67,4 +150,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl+C during set-up
+        sys.exit(130)

@@ -454,9 +454,7 @@ def grade_class(api, jobs: list[tuple[str, str]], workers: int,
         for student in sorted({s for s, _ in jobs}):
             gb.update_or_create_student(student)
     for assignment in missing:  # the instructor has not run generate_assignment for it here yet
-        result = api.generate_assignment(assignment, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error', '')}")
+        register_assignment(api, assignment)
     bar = Progress(len(jobs)) if progress else None
     results = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -481,6 +479,25 @@ def _make_feedback(pool, assignments: list[str], bar: Progress | None) -> list[d
         bar.note(f"feedback for {_plural(len(assignments), 'assignment')}: {failed} failed, "
                  f"{time.monotonic() - began:.0f} s")
     return feedback
+
+
+def register_assignment(api, assignment: str) -> None:
+    """Put ``assignment`` in the gradebook (its notebooks, cells and points) as ``nbgrader
+    generate_assignment`` does, from the source notebook, without touching the release folder.
+
+    nbgrader's student version goes to a temporary folder that is then removed: with
+    ``force`` it would otherwise replace ``notebooks/``, and with it whatever a learner
+    kept there.
+    """
+    release = api.coursedir.release_directory
+    with tempfile.TemporaryDirectory(prefix="chainrule-release-") as unused:
+        api.coursedir.release_directory = unused  # an absolute path: nbgrader writes there, not under the root
+        try:
+            result = api.generate_assignment(assignment, force=True)
+        finally:
+            api.coursedir.release_directory = release
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error', '')}")
 
 
 def _in_gradebook(gb, assignment: str) -> bool:
