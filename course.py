@@ -4,6 +4,7 @@
     python3 course.py lab      # set up, then open the course in JupyterLab, at your workspace
     python3 course.py test     # set up, then run the whole test suite
     python3 course.py bench    # set up, then print the benchmark figures
+    python3 course.py check 07 # set up, then grade your workspace notebooks (all, or 07) with the hidden tests
 
 Set-up creates a virtual environment in .venv and installs the two packages
 (chainrule and chainrule_reference, editable) with what the command needs.
@@ -16,6 +17,10 @@ workspace/ is never overwritten and nothing there is deleted. JupyterLab opens
 at the course root (so solutions/ and the Formgrader work) showing workspace/.
 Arguments after `lab` go to JupyterLab: a folder to serve instead, or
 `--LabApp.default_url=/lab` to open elsewhere.
+
+`check` grades the notebooks in workspace/ with the hidden tests, through the
+instructor's sandboxed grader, without changing them; it prints a table and
+writes a report (.chainrule/check-report.html).
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-EXTRAS = {"lab": "course", "test": "course,test", "bench": "course,test"}
+EXTRAS = {"lab": "course", "test": "course,test", "bench": "course,test", "check": "course"}
 RELEASE, WORKSPACE = "notebooks", "workspace"
 
 
@@ -144,6 +149,8 @@ def main(argv: list[str]) -> int:
         return run_lab(lab_arguments(rest), env)
     if command == "test":
         args = [str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope", *rest]
+    elif command == "check":
+        args = [str(PYTHON), "-m", "chainrule_reference.selfcheck", "--course", str(ROOT), *rest]
     else:
         args = [str(PYTHON), "benchmarks/run.py", *rest]
     return subprocess.run(args, cwd=ROOT, env=env).returncode

@@ -10,6 +10,8 @@
    followed by serial `nbgrader generate_feedback` (the same work products).
    Prints both times, the speed-up, the cost per notebook against bare
    execution, and where the autograde time goes.
+3. Seconds per notebook of `course.py check` on the solution notebooks (the
+   median, in the same run).
 
 Run it with `python3 course.py bench` (or `python benchmarks/run.py` inside the
 course's environment). Results also go to benchmarks/results/latest.json.
@@ -22,6 +24,7 @@ import os
 import platform
 import pstats
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +32,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from chainrule_reference.selfcheck import check_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,6 +51,16 @@ def notebook_times(assignments: list[str], repeat: int) -> dict[str, float]:
         nb = read(solution_path(assignment))
         times[assignment] = min(execute(nb, solution_path(assignment).parent)[1] for _ in range(repeat))
     return times
+
+
+def check_seconds(assignments: list[str]) -> float:
+    """Median seconds of `course.py check` grading one solution notebook (as a learner's workspace copy)."""
+    times = []
+    for assignment in assignments:
+        start = time.perf_counter()
+        check_notebook(assignment, release_path(assignment), solution_path(assignment))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def submission(kind: str, assignment: str, index: int) -> str:
@@ -152,6 +166,8 @@ def main() -> None:
     for assignment, seconds in times.items():
         print(f"{assignment:32s} {seconds:8.2f}")
     bare = sum(times.values()) / len(times)
+    check = check_seconds(assignments)
+    print(f"\ncourse.py check, per solution notebook (median) {check:6.2f} s  (goal: under 2 s)")
 
     c = grade_class(args.students, assignments, args.jobs)
     serial = c["serial_autograde_seconds"] + c["serial_feedback_seconds"]
@@ -183,7 +199,8 @@ def main() -> None:
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(
         {"notebook_seconds": times, "bare_mean_seconds": bare, "class": c,
-         "speed_up": serial / c["chainrule_grade_seconds"], "cost_ratio": per_notebook / bare}, indent=2))
+         "speed_up": serial / c["chainrule_grade_seconds"], "cost_ratio": per_notebook / bare,
+         "check_median_seconds": check}, indent=2))
 
 
 if __name__ == "__main__":
