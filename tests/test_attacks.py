@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -193,10 +195,8 @@ def _grade_class(root: Path, who: str, tool: str) -> dict:
             "scores": _scores(db), "survivors": survivors, "litter": litter, "elsewhere": elsewhere}
 
 
-def _run_chainrule(args: list[str], course: Path):
-    import subprocess
-    import sys
-
+def _run_chainrule(args: list[str], course: Path) -> subprocess.CompletedProcess:
+    """The course's ``chainrule`` console script, run as root; its exit code is the test's to judge."""
     return subprocess.run([str(Path(sys.executable).parent / "chainrule"), *args], cwd=course, env=isolated_env(),
                           capture_output=True, text=True, timeout=900)
 

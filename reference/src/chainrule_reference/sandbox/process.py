@@ -32,6 +32,7 @@ The learner's objects never leave the process: the grader holds proxies
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -131,16 +132,11 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _bubblewrap_command(env: dict[str, str]) -> list[str]:
-    """The ``bwrap`` command line of one sandbox, up to the interpreter's own arguments (see the module
-    docstring for what each part gives)."""
-    root = os.geteuid() == 0
-    args = [shutil.which("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
-    if not root:
-        args += ["--unshare-user", "--disable-userns"]
-    for name, value in env.items():
-        args += ["--setenv", name, value]
+@functools.cache
+def _file_system() -> tuple[str, ...]:
+    """The ``bwrap`` arguments that build a sandbox's file system: the same for every sandbox of this
+    process, so worked out once (see the module docstring for what each part gives)."""
+    args: list[str] = []
     mounted: list[str] = []  # what bwrap binds or mounts: nothing is made inside these
     made: list[str] = []  # folders made with --dir
 
@@ -176,11 +172,25 @@ def _bubblewrap_command(env: dict[str, str]) -> list[str]:
     args += mount(["--proc"], "/proc") + mount(["--dev"], "/dev")
     for folder in (f"{INSIDE}/work", "/tmp", "/var/tmp", "/dev/shm"):
         args += mount(["--size", str(_TMPFS_BYTES), "--perms", "0777", "--tmpfs"], folder)
-    args += ["--chdir", f"{INSIDE}/work"]
+    if os.geteuid() == 0:
+        args += ["--ro-bind", shutil.which("setpriv") or "/usr/bin/setpriv", "/usr/bin/setpriv"]
+    return tuple(args + ["--chdir", f"{INSIDE}/work"])
+
+
+def _bubblewrap_command(env: dict[str, str]) -> list[str]:
+    """The ``bwrap`` command line of one sandbox, up to the interpreter's own arguments: namespaces,
+    ``env`` as the whole environment, the file system, and as root a fresh user of its own."""
+    root = os.geteuid() == 0
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+    if not root:
+        args += ["--unshare-user", "--disable-userns"]
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    args += _file_system()
     if root:
         uid = str(_fresh_uid())
-        args += ["--ro-bind", shutil.which("setpriv") or "/usr/bin/setpriv", "/usr/bin/setpriv",
-                 "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+        args += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs", "--"]
     return args + [_interpreter(), "-I", "-S", "-B"]
 
@@ -259,17 +269,16 @@ class Sandbox:
     def _start(self) -> None:
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
-        limits = json.dumps(asdict(self.limits))
-        if self.isolation == "bubblewrap":
-            env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"}
-            command = _bubblewrap_command(env | _CHILD_ENV) + [f"{INSIDE}/child.py", str(child_reads),
-                                                                 str(child_writes), limits]
+        child_args = [str(child_reads), str(child_writes), json.dumps(asdict(self.limits))]
+        if self.isolation == "bubblewrap":  # bwrap itself gets an empty environment, the child its own
+            child_env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV
+            command = _bubblewrap_command(child_env) + [f"{INSIDE}/child.py", *child_args]
             cwd, env = "/", {}
         else:
             self.folder = self._process_folder()
-            command = [_interpreter(), "-I", "-S", "-B", str(self.folder / "child.py"), str(child_reads),
-                       str(child_writes), limits]
-            cwd, env = self.folder / "work", {"PATH": "/usr/bin:/bin", "HOME": str(self.folder / "work")} | _CHILD_ENV
+            work = self.folder / "work"
+            command = [_interpreter(), "-I", "-S", "-B", str(self.folder / "child.py"), *child_args]
+            cwd, env = work, {"PATH": "/usr/bin:/bin", "HOME": str(work)} | _CHILD_ENV
         stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
