@@ -44,6 +44,14 @@ EXTRAS = {"lab": "course", "test": "course,test", "bench": "course,test", "check
 RELEASE, WORKSPACE = "notebooks", "workspace"
 SELF_STUDY_CONFIG = ROOT / "jupyter-self-study"
 EXCHANGE = Path("/usr/local/share/nbgrader/exchange")  # nbgrader's default exchange
+# The exchange folder as nbgrader reads it from its config files (the course's, the user's, the system's).
+EXCHANGE_ROOT = """
+from nbgrader.apps.baseapp import NbGrader
+from nbgrader.exchange.default.exchange import Exchange
+app = NbGrader()
+app.load_config_file()
+print(Exchange(config=app.config).root)
+"""
 
 
 def _stamp(extras: str) -> str:
@@ -124,6 +132,15 @@ def lab_arguments(rest: list[str]) -> list[str]:
     return args
 
 
+def has_exchange(env: dict[str, str]) -> bool:
+    """Whether an nbgrader exchange exists: nbgrader's default folder, or the one its config files set."""
+    if EXCHANGE.is_dir():
+        return True
+    found = subprocess.run([str(PYTHON), "-c", EXCHANGE_ROOT], cwd=ROOT, env=env, capture_output=True, text=True)
+    root = found.stdout.strip().splitlines()[-1:] if found.returncode == 0 else []
+    return bool(root) and Path(root[0]).is_dir()
+
+
 def lab_environment(env: dict[str, str]) -> dict[str, str]:
     """``env`` for JupyterLab: without an nbgrader exchange, with the self-study settings too.
 
@@ -131,7 +148,7 @@ def lab_environment(env: dict[str, str]) -> dict[str, str]:
     need an exchange and would otherwise log and show errors (jupyter-self-study/README.md).
     Put first on JUPYTER_CONFIG_PATH, they come after only the user's own Jupyter settings.
     """
-    if EXCHANGE.is_dir():
+    if has_exchange(env):
         return env
     paths = [str(SELF_STUDY_CONFIG), env.get("JUPYTER_CONFIG_PATH", "")]
     return dict(env, JUPYTER_CONFIG_PATH=os.pathsep.join(filter(None, paths)))

@@ -116,9 +116,16 @@ def test_self_study_lab_is_quiet_and_makes_no_gradebook(released, tmp_path):  # 
 
 
 def test_an_existing_exchange_keeps_the_assignment_list(tmp_path, monkeypatch):
+    """An exchange in nbgrader's default folder, or in the folder a user's nbgrader_config.py names,
+    keeps nbgrader's assignment list on; only when neither exists do the self-study settings come in."""
     course = _course_module()
     monkeypatch.setattr(course, "EXCHANGE", tmp_path)
     assert "JUPYTER_CONFIG_PATH" not in course.lab_environment({"PATH": "/bin"})
     monkeypatch.setattr(course, "EXCHANGE", tmp_path / "missing")
-    assert course.lab_environment({"JUPYTER_CONFIG_PATH": "/mine"})["JUPYTER_CONFIG_PATH"] == os.pathsep.join(
-        [str(course.SELF_STUDY_CONFIG), "/mine"])
+    env = dict(isolated_env(), JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_CONFIG_PATH="/mine")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(tmp_path / 'class')!r}\n")
+    assert course.lab_environment(env)["JUPYTER_CONFIG_PATH"] == os.pathsep.join(
+        [str(course.SELF_STUDY_CONFIG), "/mine"])  # the configured exchange does not exist yet
+    (tmp_path / "class").mkdir()
+    assert course.lab_environment(env)["JUPYTER_CONFIG_PATH"] == "/mine"
