@@ -34,11 +34,16 @@ c.ClearSolutions.code_stub = {
 # then scores the test cells from the verdicts it writes as their outputs.
 from chainrule_reference.nbgrader_plugin import RestoreCells, SandboxedGrades  # noqa: E402
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,  # noqa: E402
-                                    IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, IgnorePattern,  # noqa: E402
+                                    LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
-# A test cell given another grade id is put back like a deleted one (RestoreCells).
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+# A test cell given another grade id is put back like a deleted one (RestoreCells). In place of
+# ClearOutput, KeepLearnerOutputs (after RestoreCells: the gradebook says which cells are graded)
+# clears the graded cells and keeps, for the feedback, the learner's own outputs of the others,
+# filtered to text, PNG figures and errors as text (chainrule_reference.feedback, docs/grading.md).
+from chainrule_reference.feedback import KeepLearnerOutputs  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, RestoreCells, KeepLearnerOutputs,
                                       CheckCellMetadata]
 
 c.Autograde.autograde_preprocessors = [SandboxedGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
@@ -62,6 +67,18 @@ c.Autograde.sanitize_preprocessors = [RegularFilesOnly, *c.Autograde.sanitize_pr
 c.GenerateFeedback.preprocessors = [RegularFilesOnly, GetGrades, CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.filters = {"markdown2html": "chainrule_reference.exchange.safe_markdown2html"}
+
+# The feedback page: nbgrader's, with each graded part named by its exercise ("Exercise A1 ·
+# relu_forward: 1 / 1"), math as MathML made here (no MathJax, nothing from the network) and the
+# learner's kept outputs marked as hers. FeedbackExporter is nbgrader's HTMLExporter under its own
+# name, so the formgrader's pages keep their template.
+from chainrule_reference.feedback import TEMPLATE_BASEDIRS, ExerciseNames, FeedbackExporter  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [*c.GenerateFeedback.preprocessors, ExerciseNames]
+c.GenerateFeedback.exporter_class = FeedbackExporter
+c.FeedbackExporter.template_name = "chainrule_feedback"
+c.FeedbackExporter.template_file = "feedback.html.j2"
+c.FeedbackExporter.extra_template_basedirs = TEMPLATE_BASEDIRS
 
 # nbgrader runs `alembic` from PATH to create a gradebook. `.venv/bin/nbgrader` run without
 # activating the environment would not find it: this interpreter's own bin folder, which has it,

@@ -17,7 +17,9 @@ live HTML and JavaScript. The course's ``nbgrader_config.py`` plugs in:
   what it had copied for it.
 - :func:`safe_markdown2html`, the ``markdown2html`` filter of nbconvert's
   ``HTMLExporter`` (feedback and formgrader): markdown rendered without
-  ``javascript:`` links, then cleaned to an allow-list of tags and attributes.
+  ``javascript:`` links, its TeX turned into MathML on the server (so the page
+  needs no script and no network to show math), then cleaned to an allow-list
+  of tags and attributes.
 
 ``chainrule grade`` uses :func:`copy_regular_file` and :func:`irregular_entries`
 in the same way when it files an export.
@@ -26,13 +28,17 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Callable
+from xml.etree import ElementTree
 
 import bleach
+import latex2mathml.converter
 from jinja2 import pass_context
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
@@ -40,8 +46,8 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from traitlets import Bool
 
 __all__ = ["RefusedFile", "RefusedFileError", "RegularFilesCollect", "RegularFilesOnly", "clean_feedback_html",
-           "copy_regular_file", "copy_regular_tree", "irregular_entries", "kind_of", "safe_markdown2html",
-           "write_new_file"]
+           "copy_regular_file", "copy_regular_tree", "irregular_entries", "kind_of", "markdown_to_safe_html",
+           "safe_markdown2html", "tex_to_mathml", "write_new_file"]
 
 _CHUNK = 1 << 20
 _MAX_DEPTH = 32  # folders nested deeper than this in a submission are not collected
@@ -268,15 +274,28 @@ class RegularFilesOnly(Preprocessor):
 
 # ---- feedback HTML ---------------------------------------------------------------------------------
 
+# Presentation MathML, as latex2mathml writes it. Left out: maction, semantics and annotation(-xml)
+# (which may hold HTML), mglyph (a URL), and the href, style and colour attributes.
+_MATHML_TAGS = {"math", "menclose", "merror", "mfenced", "mfrac", "mi", "mlabeledtr", "mmultiscripts", "mn", "mo",
+                "mover", "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle",
+                "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover", "none"}
+_MATHML_ATTRIBUTES = {"accent", "accentunder", "columnalign", "columnlines", "columnspacing", "depth", "display",
+                      "displaystyle", "fence", "form", "frame", "framespacing", "height", "largeop", "linebreak",
+                      "linethickness", "lspace", "mathsize", "mathvariant", "maxsize", "minsize", "movablelimits",
+                      "notation", "rowalign", "rowlines", "rowspacing", "rspace", "scriptlevel", "separator",
+                      "stretchy", "symmetric", "width"}
+_CHARACTER_REFERENCE = re.compile(r"&amp;(#x[0-9A-Fa-f]+;)")
 _TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4",
          "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table",
-         "tbody", "td", "th", "thead", "tr", "ul"}
+         "tbody", "td", "th", "thead", "tr", "ul"} | _MATHML_TAGS
 _ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href"}, "img": {"src", "alt", "width", "height"},
                "ol": {"start"}, "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan"}}
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     """Attributes kept by :func:`clean_feedback_html`; ``data:`` URLs only for images."""
+    if tag in _MATHML_TAGS:
+        return name in _MATHML_ATTRIBUTES | _ATTRIBUTES["*"]
     if name not in _ATTRIBUTES["*"] | _ATTRIBUTES.get(tag, set()):
         return False
     if name in ("href", "src") and value.strip().lower().startswith("data:"):
@@ -285,10 +304,52 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
 
 
 def clean_feedback_html(html: str) -> str:
-    """``html`` with only the tags and attributes markdown produces; any other tag (``<script>``,
-    ``<iframe>``, ...) is escaped, so it shows as text, and event handlers and ``javascript:`` URLs go."""
+    """``html`` with only the tags and attributes markdown and its math produce; any other tag
+    (``<script>``, ``<iframe>``, ...) is escaped, so it shows as text, and event handlers and
+    ``javascript:`` URLs go."""
     return bleach.clean(html, tags=_TAGS, attributes=_allowed_attribute,
                         protocols={"http", "https", "mailto", "data"}, strip=False, strip_comments=True)
+
+
+def tex_to_mathml(tex: str, display: bool) -> str:
+    """The formula ``tex`` as a MathML ``<math>`` element (``display="block"`` for display math).
+
+    latex2mathml writes symbols as character references in its elements' text
+    and unescapes its whole output; here only those references are restored, so
+    the text of ``\\text{<b>}`` stays text. A formula latex2mathml cannot convert
+    shows as its TeX source in a ``<code class="tex-source">`` element instead.
+    """
+    try:
+        element = latex2mathml.converter.convert_to_element(tex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds of exception on TeX it does not know
+        delimiter = "$$" if display else "$"
+        return f'<code class="tex-source">{escape(delimiter + tex + delimiter)}</code>'
+    del element.attrib["xmlns"]  # HTML puts <math> in the MathML namespace itself
+    return _CHARACTER_REFERENCE.sub(r"&\1", ElementTree.tostring(element, encoding="unicode"))
+
+
+class _MathMLRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, with its math (``$...$``, ``$$...$$``, ``\\(...\\)``,
+    ``\\[...\\]``, ``\\begin{env}...\\end{env}``) as MathML rather than TeX left for MathJax."""
+
+    def inline_math(self, body: str) -> str:
+        """``$...$`` and ``\\(...\\)``."""
+        return tex_to_mathml(body, display=False)
+
+    def block_math(self, body: str) -> str:
+        """``$$...$$`` and ``\\[...\\]``."""
+        return tex_to_mathml(body, display=True)
+
+    def latex_environment(self, name: str, body: str) -> str:
+        """``\\begin{name}...\\end{name}`` outside dollars."""
+        return tex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+
+
+def markdown_to_safe_html(source: str, path: str = "", attachments: dict | None = None) -> str:
+    """The markdown ``source`` as HTML fit for a reader's browser: math as MathML, the cell's
+    ``attachments`` inlined, no ``javascript:`` links, only allowed tags and attributes."""
+    renderer = _MathMLRenderer(escape=False, allow_harmful_protocols=False, path=path, attachments=attachments or {})
+    return clean_feedback_html(MarkdownWithMath(renderer=renderer).render(source))
 
 
 @pass_context
@@ -297,10 +358,8 @@ def safe_markdown2html(context, source: str) -> str:
 
     Set as ``c.HTMLExporter.filters = {"markdown2html": ...}``: it renders the
     markdown cells of nbgrader's feedback and formgrader pages, and the
-    instructor's comments there.
+    instructor's comments there (see :func:`markdown_to_safe_html`).
     """
     cell = context.get("cell", {})
     path = context.get("resources", {}).get("metadata", {}).get("path", "")
-    renderer = IPythonRenderer(escape=False, allow_harmful_protocols=False, path=path,
-                               attachments=cell.get("attachments", {}))
-    return clean_feedback_html(MarkdownWithMath(renderer=renderer).render(source))
+    return markdown_to_safe_html(source, path=path, attachments=cell.get("attachments", {}))
