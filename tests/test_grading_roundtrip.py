@@ -82,8 +82,11 @@ def _variant_problems(graded, kind):
                 if score != max_score:
                     what = f"valid variant '{v.label}' of {v.cell}" if v else f"{gid}, which has no planted mistake,"
                     problems.append(f"{student}: {what} lost points:\n{graded.message(student, gid)}")
-            elif score != 0:
-                problems.append(f"{student}: wrong variant '{v.label}' of {v.cell} kept {score} points")
+            elif score >= max_score:
+                problems.append(f"{student}: wrong variant '{v.label}' of {v.cell} kept all {score} points")
+            elif v.score is not None and abs(score - v.score * max_score) > 1e-6:
+                problems.append(f"{student}: wrong variant '{v.label}' of {v.cell} got {score} of {max_score} "
+                                f"points, not {v.score:.0%} of them:\n{graded.message(student, gid)}")
             elif v.diagnosis and v.diagnosis.lower() not in graded.message(student, gid).lower():
                 problems.append(f"{student}: wrong variant '{v.label}' of {v.cell}: the message lacks "
                                 f"'{v.diagnosis}':\n{graded.message(student, gid)}")
@@ -127,7 +130,8 @@ class RoundTrip:
             assert "not implemented yet" in graded.message("blank", gid)
 
     def test_wrong_implementations_lose_their_points_with_a_diagnosis(self, graded):
-        """Does every planted mistake cost its test cell's points, and only those, with the right message?"""
+        """Does every planted mistake cost points of its test cell (its share, where known), and only
+        that cell's, with the right message?"""
         assert any(s.startswith("wrong") for s in graded.planted), "no wrong variants"
         problems = _variant_problems(graded, "wrong")
         assert not problems, "\n\n".join(problems)

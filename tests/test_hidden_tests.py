@@ -67,6 +67,8 @@ def test_wrong_variant_fails_with_diagnosis(assignment, variant):
         grade(variant.test.removeprefix("test_"), namespace)
     if variant.diagnosis:
         assert variant.diagnosis.lower() in str(failure.value).lower()
+    if variant.score is not None:
+        assert f"Score: {variant.score:.0%} of the points" in str(failure.value), str(failure.value)
 
 
 @pytest.mark.parametrize("name", sorted(HIDDEN_TESTS))

@@ -13,6 +13,12 @@ The three entry points:
   lists, dicts, arrays and numbers, with the expected one: type, dtype, shape
   and finiteness first, values last.
 * :func:`diagnose` names the known mistake an answer matches, if any.
+
+Values come first: a function whose values are wrong is told so, whatever else it did. Two
+things are matters of style rather than values: changing an input in place, and returning
+the right values in another dtype. Inside :func:`style_notes` they are noted rather than
+raised (the hidden tests charge them a small fraction of the points); outside, they fail a
+check once the values are known to be right.
 """
 from __future__ import annotations
 
@@ -36,10 +42,14 @@ __all__ = [
     "frame_name",
     "generic_mistakes",
     "in_learner_code",
+    "in_place_message",
     "learner_code",
     "out_and_cache",
     "rel_error",
     "same_value",
+    "pending_style_notes",
+    "style_note",
+    "style_notes",
 ]
 
 
@@ -84,12 +94,50 @@ def in_learner_code() -> bool:
     return _learner_depth > 0
 
 
-class LearnerCall:
-    """What a learner's function returned, and the warnings it raised."""
+_notes: list[str] | None = None  # the style notes being collected, if any
 
-    def __init__(self, result: Any, warning_messages: list[str]):
+
+@contextlib.contextmanager
+def style_notes() -> Iterator[list[str]]:
+    """Collect style notes (an input changed in place, a right value in another dtype) instead of raising.
+
+    Yields the list the notes go to; each note is a sentence naming what happened and how to fix it.
+    """
+    global _notes
+    outer, _notes = _notes, []
+    try:
+        yield _notes
+    finally:
+        _notes = outer
+
+
+def pending_style_notes() -> list[str]:
+    """The notes :func:`style_notes` has collected so far (none outside it)."""
+    return list(_notes or [])
+
+
+def style_note(message: str) -> None:
+    """Note a matter of style inside :func:`style_notes`; outside, fail with ``message``."""
+    if _notes is None:
+        raise CheckFailure(message)
+    if message not in _notes:
+        _notes.append(message)
+
+
+class LearnerCall:
+    """What a learner's function returned, the warnings it raised and the inputs it changed in place."""
+
+    def __init__(self, result: Any, warning_messages: list[str], changed: list[str]):
         self.result = result
         self.warnings = warning_messages
+        self.changed = changed
+
+
+def in_place_message(name: str, arg_name: str, arg: Any) -> str:
+    """The style note for function ``name`` having changed its input ``arg_name`` (whose value was ``arg``)."""
+    fix = (f"build a new dict of new arrays (`{{k: v.copy() for k, v in {arg_name}.items()}}`)"
+           if isinstance(arg, dict) else f"work on a copy (`{arg_name} = {arg_name}.copy()`)")
+    return f"{name} changed its input {arg_name} in place: {fix}, or build new arrays."
 
 
 def frame_name(frame) -> str:
@@ -152,8 +200,8 @@ def call_learner(fn: Callable, args: Sequence[Any], *, name: str,
 
     Warnings raised inside the call (overflow in ``exp``, say) are recorded
     rather than printed: they are returned in ``LearnerCall.warnings``.
-    A function that changes one of its inputs in place fails with a message
-    that names the input.
+    A function that changes one of its inputs in place gets a :func:`style_note`
+    that names the input (a failure outside :func:`style_notes`).
     """
     if not callable(fn):
         raise CheckFailure(f"{name} should be a function, but it is {describe(fn)}.")
@@ -170,13 +218,12 @@ def call_learner(fn: Callable, args: Sequence[Any], *, name: str,
             raise
         except Exception as err:  # the learner's bug: report it, keep the traceback
             raise CheckFailure(f"{name} raised {type(err).__name__}: {err}") from err
-    for arg_name, before, after in zip(arg_names, saved, given):
-        if not callable(before) and not same_value(before, after):
-            fix = (f"build a new dict of new arrays (`{{k: v.copy() for k, v in {arg_name}.items()}}`)"
-                   if isinstance(before, dict) else f"work on a copy (`{arg_name} = {arg_name}.copy()`)")
-            raise CheckFailure(f"{name} changed its input {arg_name} in place: {fix}, or build new arrays.")
+    changed = [arg_name for arg_name, before, after in zip(arg_names, saved, given)
+               if not callable(before) and not same_value(before, after)]
+    for arg_name in changed:
+        style_note(in_place_message(name, arg_name, saved[arg_names.index(arg_name)]))
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    return LearnerCall(result, messages)
+    return LearnerCall(result, messages, changed)
 
 
 def out_and_cache(result: Any, name: str) -> tuple[Any, Any]:
@@ -244,18 +291,19 @@ def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: flo
             hint = diagnose(actual, mistakes) or diagnose_shape(actual.shape, exp.shape)
             raise CheckFailure(
                 f"{path} has shape {actual.shape}, expected {exp.shape}." + (f"\n  Likely mistake: {hint}." if hint else ""))
-        if same_dtype and actual.dtype != exp.dtype:
-            raise CheckFailure(
-                f"{path} has dtype {actual.dtype}, expected {exp.dtype} (the dtype of the input). "
-                "Avoid creating float64 arrays (np.zeros(shape) without dtype=, or * 1.0 on booleans).")
         act = actual
+    dtype = (f"{path} has dtype {actual.dtype}, expected {exp.dtype} (the dtype of the input). Avoid creating "
+             "float64 arrays (np.zeros(shape) without dtype=, or * 1.0 on booleans)."
+             if same_dtype and exp.ndim and actual.dtype != exp.dtype else None)
     if not np.all(np.isfinite(act)):
-        raise CheckFailure(f"{path} contains NaN or infinity: {np.asarray(act)!r}")
+        raise CheckFailure(f"{path} contains NaN or infinity: {np.asarray(act)!r}" + (f"\n  Also: {dtype}" if dtype else ""))
     act64 = np.asarray(act, dtype=np.float64)
     exp64 = np.asarray(exp, dtype=np.float64)
     err = np.abs(act64 - exp64)
     bad = err > atol + rtol * np.abs(exp64)
     if not np.any(bad):
+        if dtype:
+            style_note(dtype)
         return
     worst = np.unravel_index(int(np.argmax(np.where(bad, err, -1))), exp64.shape) if exp64.ndim else ()
     where = f" at index {tuple(int(i) for i in worst)}" if exp64.ndim else ""
@@ -272,6 +320,8 @@ def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: flo
     hint = diagnose(act64, candidates, rtol=max(rtol, 1e-6), atol=max(atol, 1e-10))
     if hint:
         lines.append(f"  Likely mistake: {hint}.")
+    if dtype:
+        lines.append(f"  Also: {dtype}")
     raise CheckFailure("\n".join(lines))
 
 

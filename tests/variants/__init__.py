@@ -3,7 +3,8 @@
 Each notebook has a module here (named like its reference module) with
 ``NOTEBOOK`` (the assignment name) and two lists of :class:`Variant`: ``VALID`` (other correct ways to write a function:
 they must keep full marks) and ``WRONG`` (the mistakes learners make: they
-must lose the points of their test cell, with the right diagnosis).
+must lose points of their test cell, with the right diagnosis; partial credit
+keeps the share of the cases they get right).
 
 A variant's ``source`` replaces the whole solution cell whose nbgrader
 ``grade_id`` is ``cell``; ``test`` is the grade id of the test cell it must
@@ -26,13 +27,17 @@ class Variant:
     case-insensitively; None where only failing is required (a hard-coded
     answer, say, has no single named mistake). ``affects``: grade ids of other
     test cells that rely on this function and may lose their points too (a
-    training run that calls the loss, say).
+    training run that calls the loss, say). ``score`` (WRONG only): the share
+    of its test cell's points it must keep, where that is known (0.9 for right
+    values with an input changed in place: the style cost); None: any share
+    below all of them.
     """
     cell: str
     label: str
     source: str
     diagnosis: str | None = None
     affects: tuple[str, ...] = ()
+    score: float | None = None
 
     @property
     def test(self) -> str:

@@ -1,9 +1,15 @@
-"""Run a hidden test against a learner's functions and explain any failure.
+"""Run a hidden test against a learner's functions, score it and explain any failure.
 
 A notebook's test cell calls ``grade("central_difference", globals())``: the
 learner's functions are taken from the notebook's namespace by name, run on
 the hidden inputs (copies; warnings captured; the reference implementation
 switched off), and compared with the reference.
+
+Partial credit (:class:`TestReport`): every case of a hidden test is run and
+earns an equal share of the test's points when its values are right. Values
+come first; two matters of style, an input changed in place and right values
+in another dtype, cost :data:`STYLE_COST` of the test's points once, named in
+the verdict, and never the values' points.
 
 Learner text (exception messages, warnings) reaches a verdict cut short, and a
 passing test reports the learner's warnings by category and count only (NumPy's
@@ -17,20 +23,23 @@ import inspect
 import re
 import warnings
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from chainrule.checking import CheckFailure, call_learner, describe, expect_close
+from chainrule.checking import CheckFailure, call_learner, describe, expect_close, style_notes
 
 from ._registry import REFERENCE, is_reference, learner_code
 from .hidden import HIDDEN_TESTS
 from .spec import Case, HiddenTest, Inputs, draw_inputs
 
-__all__ = ["LEARNER_TEXT", "WarningTally", "argument_names", "compare_case", "cut", "grade", "learner_impl",
-           "run_hidden_test"]
+__all__ = ["LEARNER_TEXT", "STYLE_COST", "TestReport", "WarningTally", "argument_names", "compare_case", "cut",
+           "grade", "learner_impl", "run_hidden_test"]
 
 LEARNER_TEXT = 200  # characters of a learner's exception message, or warning text, that a verdict quotes
+STYLE_COST = 0.1  # share of a test's points that style notes (input changed in place, dtype) cost, once
+OTHER_FAILURES_LISTED = 5  # failing cases a verdict names after the first one, which it explains in full
 
 
 def cut(text: str, limit: int = LEARNER_TEXT) -> str:
@@ -111,30 +120,95 @@ def compare_case(test: HiddenTest, index: int, inputs: Inputs, actual: Any) -> N
             f"  inputs: {_describe_inputs(inputs)}\n{failure}") from None
 
 
+@dataclass
+class TestReport:
+    """How each case of a hidden test went: its share of the points, and what the verdict says.
+
+    ``failures`` holds, by case index, the explanation of each case whose values were wrong (or that
+    raised); ``notes`` the style notes of cases whose values were right.
+    """
+    test: HiddenTest
+    failures: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    judged: int = 0  # cases run and judged so far
+
+    def fail_rest(self, reason: str) -> None:
+        """Count the cases not judged yet as failed for ``reason`` (the process died, time ran out)."""
+        for index in range(self.judged, len(self.test.cases)):
+            self.failures.setdefault(index, reason)
+        self.judged = len(self.test.cases)
+
+    @property
+    def right(self) -> int:
+        """Cases whose values were right."""
+        return len(self.test.cases) - len(self.failures)
+
+    @property
+    def fraction(self) -> float:
+        """The share of the test's points earned: right cases over all cases, less :data:`STYLE_COST` for style."""
+        earned = self.right / len(self.test.cases) - (STYLE_COST if self.notes else 0.0)
+        return round(max(earned, 0.0), 4)
+
+    def message(self) -> str:
+        """The verdict: the score, the first failing case explained in full, the others named, the style notes."""
+        n, name = len(self.test.cases), self.test.name
+        if not self.failures:
+            head = f"Hidden test '{name}': all {n} cases passed."
+        else:
+            head = f"Hidden test '{name}': {self.right} of {n} cases passed."
+        lines = [head]
+        if self.failures:
+            first, *others = sorted(self.failures)
+            lines.append(self.failures[first])
+            if others:
+                shown = ", ".join(f"{i + 1} ({self.test.cases[i].label})" for i in others[:OTHER_FAILURES_LISTED])
+                more = f" and {len(others) - OTHER_FAILURES_LISTED} more" if len(others) > OTHER_FAILURES_LISTED else ""
+                lines.append(f"Also failing: case{'s' if len(others) > 1 else ''} {shown}{more}.")
+        if self.notes:
+            lines.append(f"Style (costs {STYLE_COST:.0%} of the points; the values keep theirs):")
+            lines += [f"  {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
 def run_hidden_test(test: HiddenTest, impl: Mapping[str, Callable], warnings_seen: WarningTally,
-                    accept: Callable[[Any], None] | None = None) -> None:
-    """Run every case of ``test`` on ``impl`` and compare; raise CheckFailure at the first failing case.
+                    report: TestReport | None = None, accept: Callable[[Any], None] | None = None) -> TestReport:
+    """Run every case of ``test`` on ``impl``, compare, and record each case's outcome in ``report``.
 
     ``accept(actual)`` (optional) vets a result before it is compared: the
     out-of-kernel grader refuses objects that still live in the learner's process.
     An exception of the learner's code is quoted cut to :data:`LEARNER_TEXT` characters.
+    A caller that may be interrupted (the learner's process dying) passes its own ``report``
+    and keeps the cases judged before.
     """
+    report = report if report is not None else TestReport(test)
     for index, inputs in enumerate(draw_inputs(test)):
         header = f"Hidden test '{test.name}', case {index + 1} of {len(test.cases)} ({test.cases[index].label}):"
-        try:
-            with learner_code(), warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                actual = test.run(impl, inputs)
-            if accept is not None:
-                accept(actual)
-        except CheckFailure as failure:
-            raise CheckFailure(f"{header}\n  {failure}") from failure.__cause__
-        except NotImplementedError as err:  # a class's method still holds its stub
-            raise CheckFailure(f"{header}\n  your code is not implemented yet ({cut(str(err))}).") from None
-        except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
-            raise CheckFailure(f"{header}\n  your code raised {cut(type(err).__name__, 60)}: {cut(str(err))}") from err
-        warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
-        compare_case(test, index, inputs, actual)
+        with style_notes() as notes:
+            failure = None
+            try:
+                with learner_code(), warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    actual = test.run(impl, inputs)
+                if accept is not None:
+                    accept(actual)
+                warnings_seen.extend(f"{w.category.__name__}: {w.message}" for w in caught)
+            except CheckFailure as err:
+                failure = f"{header}\n  {err}"
+            except NotImplementedError as err:  # a class's method still holds its stub
+                failure = f"{header}\n  your code is not implemented yet ({cut(str(err))})."
+            except Exception as err:  # raised by learner code outside a wrapped call (a class's method)
+                failure = f"{header}\n  your code raised {cut(type(err).__name__, 60)}: {cut(str(err))}"
+            else:  # the comparison's own errors (an overflow on a huge int, say) are the caller's to handle
+                try:
+                    compare_case(test, index, inputs, actual)
+                except CheckFailure as err:
+                    failure = str(err)
+            if failure is None:
+                report.notes += [note for note in notes if note not in report.notes]
+            else:
+                report.failures[index] = failure + "".join(f"\n  Also: {note}" for note in notes)
+        report.judged = index + 1
+    return report
 
 
 _WARNING_CATEGORIES = frozenset(name for name, value in vars(builtins).items()
@@ -202,12 +276,14 @@ class WarningTally:
 def grade(name: str, namespace: Mapping[str, Any]) -> None:
     """Run the hidden test ``name`` on the learner's functions in ``namespace``.
 
-    Passes silently; fails with a CheckFailure that explains the first failing
-    case. Warnings the learner's code raised are reported on stdout (they never
-    cost points).
+    Passes with a line when every case is right and there is no style note; otherwise fails with a
+    CheckFailure giving the share of the points earned and explaining the first failing case.
+    Warnings the learner's code raised are reported on stdout (they never cost points).
     """
     test = HIDDEN_TESTS[name]
     warnings_seen = WarningTally(keep_texts=True)
-    run_hidden_test(test, learner_impl(test, namespace, warnings_seen), warnings_seen)
+    report = run_hidden_test(test, learner_impl(test, namespace, warnings_seen), warnings_seen)
     if warnings_seen:
         print(warnings_seen.note())
+    if report.failures or report.notes:
+        raise CheckFailure(f"{report.message()}\nScore: {report.fraction:.0%} of the points.")

@@ -46,6 +46,22 @@ class RestoreCells(OverwriteCells):
         return cell, resources
 
 
+def _outputs(verdict, points: float) -> list:
+    """The outputs that make nbgrader's SaveAutoGrades score a test cell as ``verdict`` says.
+
+    nbgrader gives all the points to a cell without an error output, none to one with an error, and,
+    to a cell whose output is a number (an ``execute_result``), that many points: partial credit.
+    """
+    if verdict.passed:
+        return [new_output("stream", name="stdout", text=verdict.message + "\n")]
+    if verdict.score > 0:
+        earned = round(points * verdict.score, 3)
+        return [new_output("stream", name="stdout", text=f"{verdict.message}\nPoints: {earned:g} of {points:g}.\n"),
+                new_output("execute_result", data={"text/plain": f"{earned:g}"}, execution_count=None)]
+    return [new_output("error", ename="CheckFailure", evalue=verdict.message,
+                       traceback=["CheckFailure: " + verdict.message])]
+
+
 _WARNED = False
 
 
@@ -81,17 +97,13 @@ class SandboxedGrades(NbGraderPreprocessor):
             verdict = result.tests.get(grade_id)
             if cell.cell_type != "code" or verdict is None:
                 continue
-            if verdict.passed:
-                cell.outputs = [new_output("stream", name="stdout", text=verdict.message + "\n")]
-            else:
-                cell.outputs = [new_output("error", ename="CheckFailure", evalue=verdict.message,
-                                           traceback=["CheckFailure: " + verdict.message])]
+            cell.outputs = _outputs(verdict, float(cell.metadata["nbgrader"].get("points", 0)))
         nb.metadata["chainrule_grading"] = {
             "isolation": result.isolation, "seconds": round(result.seconds, 3),
             "start_seconds": round(result.start_seconds, 3), "cells_seconds": round(result.cells_seconds, 3),
             "restarts": result.restarts, "cells_rerun": result.cells_rerun, "out_of_time": result.out_of_time,
             "problems": result.problems,
-            "tests": {gid: {"passed": v.passed, "message": v.message, "seconds": round(v.seconds, 3)}
+            "tests": {gid: {"passed": v.passed, "score": v.score, "message": v.message, "seconds": round(v.seconds, 3)}
                       for gid, v in result.tests.items()}}
         failed = sum(not v.passed for v in result.tests.values())
         self.log.info("%s: %d of %d hidden tests passed (%s isolation, %.2f s)%s", who, len(result.tests) - failed,

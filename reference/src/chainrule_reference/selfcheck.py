@@ -89,12 +89,12 @@ def _first_line(message: str, width: int = VERDICT_WIDTH) -> str:
 
 
 def _rows(release, result: NotebookResult) -> list[Row]:
-    """One row per test cell of the release, with the points its metadata gives when the test passed."""
+    """One row per test cell of the release, with its share of the points its metadata gives (partial credit)."""
     rows = []
     for cell in filter(_is_test, release.cells):
         grade_id, points = _nbgrader(cell)["grade_id"], float(_nbgrader(cell).get("points", 0))
         verdict = result.tests[grade_id]
-        rows.append(Row(grade_id.removeprefix("test_"), points if verdict.passed else 0.0, points,
+        rows.append(Row(grade_id.removeprefix("test_"), round(points * verdict.score, 3), points,
                         verdict.message))
     return rows
 

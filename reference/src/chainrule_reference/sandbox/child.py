@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
-from chainrule.checking import call_learner, frame_name, learner_code  # noqa: E402
+from chainrule.checking import call_learner, frame_name, learner_code, style_notes  # noqa: E402
 from wire import Codec, Connection, WireError  # noqa: E402
 
 OPERATORS = {name: getattr(operator, name) for name in (
@@ -108,9 +108,10 @@ class Child:
                 raise NameError(f"name '{args['name']}' is not defined")
             return self.namespace[args["name"]]
         if op == "call_graded":
-            call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
-                                arg_names=args["arg_names"])
-            return (call.result, [text[:WARNING_TEXT] for text in call.warnings[:WARNINGS_SENT]])
+            with style_notes():  # the grader judges the values first and writes the notes itself
+                call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
+                                    arg_names=args["arg_names"])
+            return (call.result, [text[:WARNING_TEXT] for text in call.warnings[:WARNINGS_SENT]], call.changed)
         if op == "call":
             return args["target"](*args["args"], **args["kwargs"])
         if op == "getattr":

@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from chainrule.checking import CheckFailure
+from chainrule.checking import CheckFailure, in_place_message, style_note
 
-from ..grading import WarningTally, argument_names, cut, run_hidden_test
+from ..grading import TestReport, WarningTally, argument_names, cut, run_hidden_test
 from ..hidden import HIDDEN_TESTS
 from .copies import copies_of_reference
 from .process import Limits, Sandbox, SandboxDied, isolation_level
@@ -41,10 +41,12 @@ MAX_PROBLEMS = 40  # lines of problems kept per notebook
 
 @dataclass
 class TestResult:
-    """The verdict on one graded test cell."""
+    """The verdict on one graded test cell: ``score`` is the share of its points earned, 0 to 1
+    (partial credit, :class:`~chainrule_reference.grading.TestReport`); ``passed`` means all of them."""
     grade_id: str
     passed: bool
     message: str
+    score: float = 0.0
     seconds: float = 0.0
 
 
@@ -62,8 +64,8 @@ class NotebookResult:
     out_of_time: bool = False  # the notebook's time budget ran out before every test was graded
 
 
-def _verdict(grade_id: str, passed: bool, message: str) -> TestResult:
-    return TestResult(grade_id, passed, cut(message, MAX_VERDICT))
+def _verdict(grade_id: str, passed: bool, message: str, score: float | None = None) -> TestResult:
+    return TestResult(grade_id, passed, cut(message, MAX_VERDICT), float(passed) if score is None else score)
 
 
 def _add_problem(problems: list[str], line: str) -> None:
@@ -293,9 +295,15 @@ def _learner_impl(session: _Session, sandbox: Sandbox, names: Iterable[str],
 
         def call(*args, _name=name, _arg_names=arg_names):
             reply = sandbox.request("call_graded", name=_name, args=list(args), arg_names=_arg_names)
-            if type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not list:
+            if type(reply) is not tuple or len(reply) != 3 or type(reply[1]) is not list or type(reply[2]) is not list:
                 raise TypeError("the submission's process did not answer as the grader asked")
             warnings_seen.extend(reply[1])
+            # The changed inputs are named by the child; only names of this call's own arguments count,
+            # and the grader writes the note itself (no text of the learner's process reaches it).
+            names = _arg_names or [f"argument {i + 1}" for i in range(len(args))]
+            for arg_name, arg in zip(names, args):
+                if arg_name in reply[2]:
+                    style_note(in_place_message(_name, arg_name, arg))
             return reply[0]
 
         impl[name] = call
@@ -370,27 +378,27 @@ def _grade_cell(session: _Session, grade_id: str, copied: set[str], test_timeout
     return _grade_one(session, test, grade_id, test_timeout, problems)
 
 
-def _run_test(test, impl: dict[str, Any], warnings_seen: WarningTally, problems: list[str]) -> None:
-    """Run the hidden test; an exception of the comparison itself (OverflowError on ``10**400``, say)
-    becomes a CheckFailure of this test, so the other tests are still graded."""
+def _run_test(test, impl: dict[str, Any], warnings_seen: WarningTally, report: TestReport,
+              problems: list[str]) -> None:
+    """Run the hidden test into ``report``; an exception of the comparison itself (OverflowError on
+    ``10**400``, say) fails the cases not judged yet, so the other tests are still graded."""
     try:
-        run_hidden_test(test, impl, warnings_seen, accept=_plain_only)
-    except CheckFailure:
-        raise
+        run_hidden_test(test, impl, warnings_seen, report, accept=_plain_only)
     except Exception as err:
         reason = f"{cut(type(err).__name__, 60)}: {cut(str(err))}"
         _add_problem(problems, f"hidden test '{test.name}': the result could not be compared ({reason})")
-        raise CheckFailure(f"Hidden test '{test.name}': your result could not be compared: {reason}. "
-                           "Return floats or NumPy arrays of ordinary size.") from None
+        report.fail_rest(f"Hidden test '{test.name}': your result could not be compared: {reason}. "
+                         "Return floats or NumPy arrays of ordinary size.")
 
 
 def _grade_one(session: _Session, test, grade_id: str, test_timeout: float, problems: list[str]) -> TestResult:
     warnings_seen = WarningTally()
+    report = TestReport(test)
     try:
         sandbox = session.ready(test.functions)
         sandbox.set_deadline(session.budget.within(test_timeout))
         impl = _learner_impl(session, sandbox, test.functions, warnings_seen)
-        _run_test(test, impl, warnings_seen, problems)
+        _run_test(test, impl, warnings_seen, report, problems)
     except _OutOfTime:
         session.close()
         return session.budget.verdict(grade_id, test.name)
@@ -398,13 +406,13 @@ def _grade_one(session: _Session, test, grade_id: str, test_timeout: float, prob
         return _verdict(grade_id, False, str(failure))
     except SandboxDied as died:
         session.close()
-        if session.budget.left() <= 0:
+        if session.budget.left() <= 0 and not report.judged:
             return session.budget.verdict(grade_id, test.name)
         line = f"hidden test '{test.name}': the process running your code {died}"
         _add_problem(problems, line)
-        return _verdict(grade_id, False, f"{line}. The other tests were graded in a new process.")
+        report.fail_rest(f"{line}. The other tests were graded in a new process.")
     finally:
         if session.sandbox is not None:
             session.sandbox.set_deadline(None)
     note = f"\n{warnings_seen.note()}" if warnings_seen else ""
-    return _verdict(grade_id, True, f"Hidden test '{test.name}': all {len(test.cases)} cases passed.{note}")
+    return _verdict(grade_id, not report.failures and not report.notes, report.message() + note, report.fraction)
