@@ -193,3 +193,24 @@ def test_instructor_opens_an_assignment_from_the_formgrader(lab, page):
     expect(page.locator(".jp-FileBrowser .jp-BreadCrumbs")).to_contain_text(f"solutions/{NOTEBOOK}")
     expect(_listing(page)).to_have_text([f"{NOTEBOOK}.ipynb"])
     _screenshot(page, "6-formgrader-opens-the-assignment")
+
+
+def test_run_all_on_the_unfinished_notebook_reaches_what_is_left(lab, page):
+    """Run All on the untouched notebook 07: JupyterLab runs every cell (none stops the run) and the
+    last cell lists the six exercises, with the cells that waited for them."""
+    _open_lab(page, lab)
+    _listing(page).get_by_text(NOTEBOOK, exact=True).dblclick()
+    _listing(page).get_by_text(f"{NOTEBOOK}.ipynb", exact=True).dblclick()
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle")
+    page.get_by_text("Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    notebook = page.locator(".jp-NotebookPanel .jp-Notebook")
+    last = notebook.locator(".jp-CodeCell").last
+    expect(last.locator(".jp-OutputArea")).to_contain_text("0 of 6 exercises pass their visible checks",
+                                                           timeout=120_000)
+    for name in ("relu_forward", "two_layer_loss", "train_spiral"):
+        expect(last.locator(".jp-OutputArea")).to_contain_text(name)
+    prompts = notebook.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()
+    assert prompts and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in prompts), prompts
+    last.scroll_into_view_if_needed()
+    _screenshot(page, "7-run-all-ends-with-what-is-left")
