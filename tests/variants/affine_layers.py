@@ -19,6 +19,13 @@ NOTEBOOK = "05-vectorized-affine-layers"
 
 _BACKWARD_TESTS = ("test_affine_backward", "test_affine_backward_via_jacobian")
 
+
+def _cases(right: int, of: int, points: int) -> float:
+    """The share of a test cell's points that ``right`` of its ``of`` cases earn, as nbgrader records it
+    (the points rounded to 3 decimals), for ``Variant.score``."""
+    return round(points * round(right / of, 4), 3) / points
+
+
 VALID = [
     # ---- affine_forward
     Variant("affine_forward", "np.dot, flattened with -1 on the feature side", '''
@@ -138,6 +145,125 @@ def affine_backward(dout, cache):
     dw = np.tensordot(x.reshape(len(x), -1), dout, axes=([0], [0]))
     db = np.add.reduce(dout, axis=0)
     return dx, dw, db
+'''),
+    # ---- gallery: real-world styles
+    Variant("affine_forward", "cs231n: x.reshape(N, -1).dot(w) + b", '''
+import numpy as np
+
+def affine_forward(x, w, b):
+    N = x.shape[0]
+    out = x.reshape(N, -1).dot(w) + b
+    cache = (x, w, b)
+    return out, cache
+'''),
+    Variant("affine_forward", "deep learning from scratch: an Affine class wrapped as a function", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.x = None
+        self.original_x_shape = None
+
+    def forward(self, x):
+        self.original_x_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        self.x = x
+        return np.dot(self.x, self.W) + self.b
+
+def affine_forward(x, w, b):
+    layer = Affine(w, b)
+    return layer.forward(x), (x, w, b)
+'''),
+    Variant("affine_forward", "np.matmul and np.add, b broadcast by b[np.newaxis, :]", '''
+import numpy as np
+
+def affine_forward(x, w, b):
+    x2d = np.reshape(x, (len(x), np.size(x) // len(x)))
+    return np.add(np.matmul(x2d, w), b[np.newaxis, :]), (x, w, b)
+'''),
+    Variant("affine_backward", "cs231n: .dot chains and np.sum(dout, axis=0)", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.reshape(N, -1).T.dot(dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+'''),
+    Variant("affine_backward", "np.tensordot over the batch axis of the unflattened x", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dw = np.tensordot(x, dout, axes=(0, 0)).reshape(w.shape)
+    dx = np.tensordot(dout, w, axes=(1, 1)).reshape(x.shape)
+    return dx, dw, dout.sum(0)
+'''),
+    Variant("affine_backward", "deep learning from scratch: an Affine class with original_x_shape", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b, x):
+        self.W, self.b = W, b
+        self.original_x_shape = x.shape
+        self.x = x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        dx = np.dot(dout, self.W.T)
+        self.dW = np.dot(self.x.T, dout)
+        self.db = np.sum(dout, axis=0)
+        return dx.reshape(*self.original_x_shape)
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    layer = Affine(w, b, x)
+    dx = layer.backward(dout)
+    return dx, layer.dW, layer.db
+'''),
+    Variant("affine_backward", "einsum on the unflattened x with an ellipsis", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = np.einsum("nm,dm->nd", dout, w).reshape(x.shape)
+    dw = np.einsum("n...,nm->...m", x, dout).reshape(w.shape)
+    db = np.einsum("nm->m", dout)
+    return dx, dw, db
+'''),
+    Variant("affine_backward", "loops over examples with np.zeros(..., dtype=dout.dtype) and np.outer", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    x_flat = x.reshape(N, -1)
+    dx = np.zeros(x_flat.shape, dtype=dout.dtype)
+    dw = np.zeros(w.shape, dtype=dout.dtype)
+    db = np.zeros(b.shape, dtype=dout.dtype)
+    for i in range(N):
+        dx[i, :] = np.dot(w, dout[i, :])
+        dw += np.outer(x_flat[i, :], dout[i, :])
+        db += dout[i, :]
+    return dx.reshape(x.shape), dw, db
+'''),
+    Variant("affine_backward_via_jacobian", "a 4-index Jacobian from einsum with the identity, then reshaped", '''
+import numpy as np
+
+def affine_backward_via_jacobian(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    x_flat = x.reshape(N, -1)
+    D, M = w.shape
+    I_N = np.eye(N, dtype=x.dtype)
+    I_M = np.eye(M, dtype=x.dtype)
+    J_x = np.einsum("ab,dm->ambd", I_N, w).reshape(N * M, N * D)      # d out[a, m] / d x[b, d]
+    J_w = np.einsum("ad,mk->amdk", x_flat, I_M).reshape(N * M, D * M)  # d out[a, m] / d w[d, k]
+    J_b = np.einsum("a,mk->amk", np.ones(N, dtype=x.dtype), I_M).reshape(N * M, M)
+    g = dout.reshape(1, -1)
+    return (g @ J_x).reshape(x.shape), (g @ J_w).reshape(w.shape), (g @ J_b).reshape(b.shape)
 '''),
 ]
 
@@ -374,4 +500,71 @@ def affine_backward(dout, cache):
         db += dout[n]
     return dx, dw, db
 ''', diagnosis="in place"),
+    # ---- gallery: real-world styles
+    Variant("affine_forward", "a loop over the examples into np.zeros((N, M)) without dtype", '''
+import numpy as np
+
+def affine_forward(x, w, b):
+    N = x.shape[0]
+    out = np.zeros((N, w.shape[1]))
+    for i in range(N):
+        out[i] = x[i].reshape(-1).dot(w) + b
+    return out, (x, w, b)
+''', diagnosis="expected float32", score=0.9),
+    Variant("affine_backward", "np.zeros accumulators without dtype, a loop over the examples", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    x_flat = x.reshape(N, -1)
+    dw = np.zeros(w.shape)
+    db = np.zeros(b.shape)
+    for i in range(N):
+        dw += np.outer(x_flat[i], dout[i])
+        db += dout[i]
+    dx = (dout @ w.T).reshape(x.shape)
+    return dx, dw, db
+''', diagnosis="dtype", score=0.9),
+    Variant("affine_backward", "dw and db averaged over the batch (dw / N, db.mean)", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.reshape(N, -1).T.dot(dout) / N
+    db = np.mean(dout, axis=0)
+    return dx, dw, db
+''', diagnosis="extra factor 1/N", score=_cases(2, 7, points=3)),
+    Variant("affine_backward", "db by np.add.at into a float64 np.zeros", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    db = np.zeros(dout.shape[1])
+    np.add.at(db, np.arange(dout.shape[1]), dout.sum(axis=0))
+    return (dout @ w.T).reshape(x.shape), x.reshape(N, -1).T @ dout, db
+''', diagnosis="db has dtype float64", score=0.9),
+    Variant("affine_backward", "the cs231n scale-in-place habit: dout /= N before the products", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    dout /= N
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.reshape(N, -1).T.dot(dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+''', diagnosis="extra factor 1/N", score=_cases(2, 7, points=3)),
+    Variant("affine_backward", "db summed over the features (axis=1)", '''
+import numpy as np
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    return dout.dot(w.T).reshape(x.shape), x.reshape(N, -1).T.dot(dout), np.sum(dout, axis=1)
+''', diagnosis="summed over the wrong axis", score=0.0),
 ]
