@@ -12,6 +12,13 @@ __all__ = ["NOTEBOOK", "VALID", "WRONG"]
 
 NOTEBOOK = "06-losses"
 
+
+def _cases(right: int, of: int, points: int) -> float:
+    """The share of a test cell's points that ``right`` of its ``of`` cases earn, as nbgrader records it
+    (the points rounded to 3 decimals), for ``Variant.score``."""
+    return round(points * round(right / of, 4), 3) / points
+
+
 VALID = [
     # ---- softmax
     Variant("softmax", "a loop over the rows", '''
@@ -134,6 +141,100 @@ def mse_loss(pred, target):
     diff = (pred - target).ravel()
     n = pred.shape[0]
     return np.dot(diff, diff) / (2 * n), (pred - target) / n
+'''),
+    # ---- gallery: real-world styles
+    Variant("softmax", "cs231n: np.max(..., axis=1, keepdims=True), then np.sum(..., keepdims=True)", '''
+import numpy as np
+
+def softmax(x):
+    shifted_logits = x - np.max(x, axis=1, keepdims=True)
+    Z = np.sum(np.exp(shifted_logits), axis=1, keepdims=True)
+    return np.exp(shifted_logits) / Z
+'''),
+    Variant("softmax", "d2l: X_exp / partition, with the max shift and [:, None]", '''
+import numpy as np
+
+def softmax(X):
+    X_exp = np.exp(X - X.max(1)[:, None])
+    partition = X_exp.sum(1)[:, None]
+    return X_exp / partition
+'''),
+    Variant("softmax", "exp(x - log_sum_exp(x)), a scipy-free logsumexp", '''
+import numpy as np
+
+def softmax(x):
+    m = np.amax(x, axis=-1, keepdims=True)
+    lse = m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+    return np.exp(x - lse)
+'''),
+    Variant("log_sum_exp", "np.amax and a [:, None] column, sum over axis -1", '''
+import numpy as np
+
+def log_sum_exp(x):
+    c = np.amax(x, axis=-1)
+    return c + np.log(np.sum(np.exp(x - c[:, None]), axis=-1))
+'''),
+    Variant("log_sum_exp", "np.logaddexp folded over the columns in a loop", '''
+import numpy as np
+
+def log_sum_exp(x):
+    acc = x[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        acc = np.logaddexp(acc, x[:, j])
+    return acc
+'''),
+    Variant("softmax_loss", "cs231n softmax_loss: log_probs, -np.sum(...)/N, dx = probs.copy()", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    shifted_logits = x - np.max(x, axis=1, keepdims=True)
+    Z = np.sum(np.exp(shifted_logits), axis=1, keepdims=True)
+    log_probs = shifted_logits - np.log(Z)
+    probs = np.exp(log_probs)
+    N = x.shape[0]
+    loss = -np.sum(log_probs[np.arange(N), y]) / N
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+'''),
+    Variant("softmax_loss", "np.take_along_axis for the true class, np.eye(C)[y] in x's dtype", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N, C = x.shape
+    z = x - x.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    loss = -np.take_along_axis(log_probs, y[:, None], axis=1).mean()
+    dx = (np.exp(log_probs) - np.eye(C, dtype=x.dtype)[y]) / N
+    return loss, dx
+'''),
+    Variant("softmax_loss", "range(N) indexing of the log-probabilities and np.where for the one-hot", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = len(x)
+    z = x - x.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    loss = -logp[range(N), y].sum() / N
+    onehot = np.where(np.arange(x.shape[1])[None, :] == y[:, None], 1, 0).astype(x.dtype)
+    return loss, (np.exp(logp) - onehot) / N
+'''),
+    Variant("mse_loss", "np.square and a sum over 2N", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    N = pred.shape[0]
+    diff = pred - target
+    return np.sum(np.square(diff)) / (2 * N), diff / N
+'''),
+    Variant("mse_loss", "np.linalg.norm of the errors, squared", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    N = len(pred)
+    err = np.subtract(pred, target)
+    return 0.5 * np.linalg.norm(err.ravel()) ** 2 / N, np.divide(err, N)
 '''),
 ]
 
@@ -430,4 +531,112 @@ class _Anything:
 def mse_loss(pred, target):
     return _Anything(), _Anything()
 ''', "should be"),
+    # ---- gallery: real-world styles
+    Variant("softmax_loss", "the N x N block x[:, y], summed and divided by N", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    z = x - x.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    loss = -np.sum(log_probs[:, y]) / N
+    dx = np.exp(log_probs)
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+''', diagnosis="N x N block", score=_cases(1, 11, points=3)),
+    Variant("softmax_loss", "the N x N block x[:, y], averaged", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    z = x - x.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    loss = -np.mean(log_probs[:, y])
+    dx = np.exp(log_probs)
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+''', diagnosis="N x N block", score=_cases(3, 11, points=3)),
+    Variant("softmax_loss", "-np.log(probs[range(N), y]) of a stable softmax (probabilities underflow)", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    e = np.exp(x - np.max(x, axis=1, keepdims=True))
+    probs = e / np.sum(e, axis=1, keepdims=True)
+    loss = np.sum(-np.log(probs[range(N), y])) / N
+    dx = probs.copy()
+    dx[range(N), y] -= 1
+    return loss, dx / N
+''', diagnosis="log of 0", score=_cases(7, 11, points=3)),
+    Variant("softmax_loss", "deep learning from scratch: -log(p + 1e-7)", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    e = np.exp(x - np.max(x, axis=1, keepdims=True))
+    probs = e / np.sum(e, axis=1, keepdims=True)
+    delta = 1e-7
+    loss = -np.sum(np.log(probs[np.arange(N), y] + delta)) / N
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+''', diagnosis="an epsilon (1e-07) was added inside the log"),
+    Variant("softmax_loss", "the max shift done in place on x (x -= x.max(...))", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    x -= np.max(x, axis=1, keepdims=True)
+    log_probs = x - np.log(np.sum(np.exp(x), axis=1, keepdims=True))
+    loss = -np.mean(log_probs[np.arange(N), y])
+    dx = np.exp(log_probs)
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+''', diagnosis="in place", score=0.9),
+    Variant("softmax_loss", "a float64 one-hot from np.zeros((N, C)) for float32 scores", '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N, C = x.shape
+    one_hot = np.zeros((N, C))
+    one_hot[np.arange(N), y] = 1
+    z = x - x.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -np.sum(one_hot * log_probs) / N, (np.exp(log_probs) - one_hot) / N
+''', diagnosis="dtype", score=0.9),
+    Variant("softmax", "np.clip of the logits to [-500, 500] instead of the max shift", '''
+import numpy as np
+
+def softmax(x):
+    e = np.exp(np.clip(x, -500, 500))
+    return e / e.sum(axis=1, keepdims=True)
+''', score=0.5),
+    Variant("log_sum_exp", "log(sum(exp)) of the clipped logits", '''
+import numpy as np
+
+def log_sum_exp(x):
+    return np.log(np.sum(np.exp(np.clip(x, -80, 80)), axis=1))
+''', score=0.5),
+    Variant("mse_loss", "deep learning from scratch: 0.5 * np.sum((y - t) ** 2), no 1/N", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    return 0.5 * np.sum((pred - target) ** 2), pred - target
+''', diagnosis="summed over the batch", score=0.2),
+    Variant("mse_loss", "the error computed in place in pred (pred -= target)", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    N = pred.shape[0]
+    pred -= target
+    return 0.5 * np.sum(pred ** 2) / N, pred / N
+''', diagnosis="in place", score=0.9),
+    Variant("mse_loss", "target - pred, the gradient's sign flipped", '''
+import numpy as np
+
+def mse_loss(pred, target):
+    N = pred.shape[0]
+    diff = target - pred
+    return 0.5 * np.sum(diff * diff) / N, diff / N
+''', diagnosis="sign is flipped", score=0.0),
 ]

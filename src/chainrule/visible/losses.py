@@ -163,6 +163,10 @@ def log_sum_exp_mistakes(x) -> dict[str, list[tuple[str, np.ndarray]]]:
         ("this is the row maximum alone: add log(sum(exp(x - m)))", m)]}
 
 
+_BLOCK = ("log_probs[:, y] is an N x N block (column y[j] of EVERY row i), not one entry per row: take "
+          "log_probs[np.arange(N), y], the true class of each row")
+
+
 def softmax_loss_mistakes(x, y) -> dict[str, list[tuple[str, Any]]]:
     """Known wrong answers of ``softmax_loss(x, y)``, for ``loss`` and ``dx``."""
     x = np.asarray(x, dtype=np.float64)
@@ -186,7 +190,12 @@ def softmax_loss_mistakes(x, y) -> dict[str, list[tuple[str, Any]]]:
                  ("the log is missing: the loss is the mean of -log(probability of the true class)",
                   -np.mean(probs[rows, y])),
                  ("the loss averages the log-probabilities of every class: take only the true class of each "
-                  "row, log_probs[np.arange(N), y]", -np.mean(log_probs))],
+                  "row, log_probs[np.arange(N), y]", -np.mean(log_probs)),
+                 (_BLOCK, -np.sum(log_probs[:, y]) / n),
+                 (_BLOCK, -np.mean(log_probs[:, y]))]
+                + [(f"an epsilon ({eps:g}) was added inside the log, -log(p + eps): it changes the loss, and caps it "
+                    f"at -log(eps) when p underflows; take the log-probabilities as (x - max) - log(sum(exp(x - max)))",
+                    -np.mean(np.log(probs[rows, y] + eps))) for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)],
         "dx": [("dx is missing the factor 1/N of the batch mean", n * dx),
                ("dx = softmax(x) / N: subtract 1 at each row's true class, dx = (softmax(x) - one_hot(y)) / N",
                 probs / n),
