@@ -45,6 +45,12 @@ _BATCH_FORWARD = '''
 '''
 
 
+def _cases(right: int, of: int, points: int) -> float:
+    """The share of a test cell's points that ``right`` of its ``of`` cases earn, as nbgrader records it
+    (the points rounded to 3 decimals), for ``Variant.score``."""
+    return round(points * round(right / of, 4), 3) / points
+
+
 def _single(body: str) -> str:
     return "import numpy as np\n\ndef single_layer_loss_and_grads(x, y, params):" + _SINGLE_FORWARD + body
 
@@ -167,6 +173,85 @@ def sgd_step(params, grads, lr):
     for name, value in params.items():
         new[name] = np.subtract(value, np.multiply(lr, grads[name]))
     return new
+'''),
+    # ---- gallery: real-world styles
+    Variant("relu_forward", "cs231n: out = np.maximum(0, x), cache = x", '''
+import numpy as np
+
+def relu_forward(x):
+    out = np.maximum(0, x)
+    cache = x
+    return out, cache
+'''),
+    Variant("relu_forward", "np.clip(x, 0, None)", '''
+import numpy as np
+
+def relu_forward(x):
+    return np.clip(x, 0, None), x
+'''),
+    Variant("relu_forward", "deep learning from scratch: a Relu class with self.mask, wrapped", '''
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = (x <= 0)
+        out = x.copy()
+        out[self.mask] = 0
+        return out
+
+def relu_forward(x):
+    return Relu().forward(x), x
+'''),
+    Variant("relu_backward", "cs231n: dx = dout * (x > 0)", '''
+def relu_backward(dout, cache):
+    x = cache
+    dx = dout * (x > 0)
+    return dx
+'''),
+    Variant("relu_backward", "np.multiply with a mask cast to dout's dtype", '''
+import numpy as np
+
+def relu_backward(dout, cache):
+    return np.multiply(dout, np.greater(cache, 0).astype(dout.dtype))
+'''),
+    Variant("single_layer_loss_and_grads", "J as log-sum-exp minus the true score, the mask np.sign(h)", _single('''
+    m = theta.max()
+    J = float(m + np.log(np.sum(np.exp(theta - m))) - theta[np.argmax(y), 0])
+    delta1 = yhat - y
+    delta2 = np.dot(U.T, delta1) * np.sign(h)
+    grads = {"W": np.dot(delta2, x.T), "b1": delta2, "U": np.dot(delta1, h.T), "b2": delta1, "x": np.dot(W.T, delta2)}
+    return J, grads
+''')),
+    Variant("two_layer_loss", "cs231n: scores, dscores[range(N), y] -= 1, dhidden[hidden <= 0] = 0", _batch('''
+    dscores = P.copy()
+    dscores[range(N), y] -= 1
+    dscores /= N
+    grads = {}
+    grads["W2"] = np.dot(Hd.T, dscores) + reg * W2
+    grads["b2"] = np.sum(dscores, axis=0)
+    dhidden = np.dot(dscores, W2.T)
+    dhidden[Hd <= 0] = 0
+    grads["W1"] = np.dot(X.T, dhidden) + reg * W1
+    grads["b1"] = np.sum(dhidden, axis=0)
+    return data_loss + reg_loss, grads
+''')),
+    Variant("two_layer_loss", "a loop over the examples, np.outer accumulators in float64", _batch('''
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    for i in range(N):
+        ds = P[i] - Y[i]
+        dz = (W2 @ ds) * (Z[i] > 0)
+        grads["W2"] += np.outer(Hd[i], ds) / N
+        grads["b2"] += ds / N
+        grads["W1"] += np.outer(X[i], dz) / N
+        grads["b1"] += dz / N
+    grads["W1"] += reg * W1
+    grads["W2"] += reg * W2
+    return float(data_loss + reg_loss), grads
+''')),
+    Variant("sgd_step", "a dict comprehension over params.items()", '''
+def sgd_step(params, grads, lr):
+    return {name: value - lr * grads[name] for name, value in params.items()}
 '''),
 ]
 
@@ -421,4 +506,59 @@ class _Anything:
 def sgd_step(params, grads, lr):
     return _Anything()
 ''', "should be", _TRAIN),
+    # ---- gallery: real-world styles
+    Variant("relu_backward", "the cs231n idiom: dout[x <= 0] = 0; return dout", '''
+def relu_backward(dout, cache):
+    x = cache
+    dout[x <= 0] = 0
+    return dout
+''', diagnosis="in place", score=0.9),
+    Variant("relu_backward", "deep learning from scratch: dout[self.mask] = 0 in a Relu class", '''
+class Relu:
+    def __init__(self, x):
+        self.mask = (x <= 0)
+
+    def backward(self, dout):
+        dout[self.mask] = 0
+        dx = dout
+        return dx
+
+def relu_backward(dout, cache):
+    return Relu(cache).backward(dout)
+''', diagnosis="in place", score=0.9),
+    Variant("relu_backward", "np.where(x > 0, dout, 0.0) with a float64 zeros array", '''
+import numpy as np
+
+def relu_backward(dout, cache):
+    return np.where(cache > 0, dout, np.zeros(dout.shape))
+''', diagnosis="dtype", score=0.9),
+    Variant("two_layer_loss", "cs231n 2017: reg * np.sum(W * W) in the loss, 2 * reg * W in the gradient", _batch('''
+    reg_loss = reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    dS = (P - Y) / N
+    dZ = (dS @ W2.T) * (Z > 0)
+    grads = {"W1": X.T @ dZ + 2 * reg * W1, "b1": dZ.sum(axis=0), "W2": Hd.T @ dS + 2 * reg * W2,
+             "b2": dS.sum(axis=0)}
+    return float(data_loss + reg_loss), grads
+'''), diagnosis="factor 0.5 of the regularization term", affects=_TRAIN,
+            score=_cases(2, 6, points=3)),
+    Variant("two_layer_loss", "dW and db averaged again after dscores /= N", _batch('''
+    dS = (P - Y) / N
+    dZ = (dS @ W2.T) * (Z > 0)
+    grads = {"W1": X.T @ dZ / N + reg * W1, "b1": dZ.mean(axis=0), "W2": Hd.T @ dS / N + reg * W2,
+             "b2": dS.mean(axis=0)}
+    return float(data_loss + reg_loss), grads
+'''), diagnosis="extra factor 1/N", affects=_TRAIN, score=_cases(1, 6, points=3)),
+    Variant("two_layer_loss", "the loss from the N x N block P[:, y]", _batch('''
+    data_loss = -np.mean(np.log(P[:, y]))
+    dS = (P - Y) / N
+    dZ = (dS @ W2.T) * (Z > 0)
+    grads = {"W1": X.T @ dZ + reg * W1, "b1": dZ.sum(axis=0), "W2": Hd.T @ dS + reg * W2, "b2": dS.sum(axis=0)}
+    return float(data_loss + reg_loss), grads
+'''), diagnosis="N x N block", affects=_TRAIN, score=_cases(1, 6, points=3)),
+    Variant("sgd_step", "cs231n: params[p] = w - lr * grads[p] in the caller's dict", '''
+def sgd_step(params, grads, lr):
+    for p, w in params.items():
+        params[p] = w - lr * grads[p]
+    return params
+''', diagnosis="in place", score=0.9),
 ]

@@ -59,6 +59,10 @@ SINGLE_LAYER_MISTAKES = {
     "no_reg_loss": "the regularization term 0.5 * reg * (sum(W1**2) + sum(W2**2)) is missing from the loss",
     "reg_loss_half": "the factor 0.5 of the regularization term 0.5 * reg * (sum(W1**2) + sum(W2**2)) is missing",
     "reg_biases": "the biases are not regularized in this course: the penalty covers W1 and W2 only",
+    "extra_1_over_n": "there is an extra factor 1/N: dscores = (softmax - one-hot) / N already holds the mean's "
+                      "1/N, so the weight and bias gradients only sum over the batch (no second / N or .mean)",
+    "loss_block": "P[:, y] (or log_probs[:, y]) is an N x N block, column y[j] of EVERY row i: take the true "
+                  "class of each row, P[np.arange(N), y]",
     "keepdims": "keepdims=True was used: a bias gradient has the shape of its bias, (H,) or (C,), not (1, H)",
     "data_sign": "the sign of the data gradient is flipped: dscores = (softmax - one-hot) / N",
     "sgd_uphill": "the step goes uphill: gradient descent subtracts lr * grads from params",
@@ -254,12 +258,17 @@ def check_two_layer_loss(two_layer_loss) -> None:
     weights = float(np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     biases = float(np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
     reg_loss = 0.5 * reg * weights
+    scores = np.maximum(X @ params["W1"] + params["b1"], 0.0) @ params["W2"] + params["b2"]
+    scores = scores - scores.max(axis=1, keepdims=True)
+    block = (scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))[:, y]  # the N x N block log P[:, y]
     expect_close(loss, _BATCH_DATA_LOSS + reg_loss, name="loss on the example", rtol=1e-8,
                  mistakes={"loss on the example": [
                      (_M["loss_sum"], N * _BATCH_DATA_LOSS + reg_loss),
                      (_M["no_reg_loss"], _BATCH_DATA_LOSS),
                      (_M["reg_loss_half"], _BATCH_DATA_LOSS + 2 * reg_loss),
-                     (_M["reg_biases"], _BATCH_DATA_LOSS + 0.5 * reg * (weights + biases))]})
+                     (_M["reg_biases"], _BATCH_DATA_LOSS + 0.5 * reg * (weights + biases)),
+                     (_M["loss_block"], -np.mean(block) + reg_loss),
+                     (_M["loss_block"], -np.sum(block) / N + reg_loss)]})
     if not isinstance(grads, dict):
         raise CheckFailure(f"grads should be a dict with keys ['W1', 'b1', 'W2', 'b2'], but it is {describe(grads)}.")
     numeric = {key: num_grad(lambda v, key=key: float(run({**params, key: v})[0]), params[key])
@@ -271,10 +280,12 @@ def check_two_layer_loss(two_layer_loss) -> None:
         mistakes[f"grads['{key}']"] = [(_M["no_reg_grad"], data), (_M["reg_grad_2"], data + 2 * penalty),
                                        (_M["no_1_over_n"], N * data + penalty),
                                        (_M["data_sign"], -data + penalty),
+                                       (_M["extra_1_over_n"], data / N + penalty),
                                        (_M["transposed"], numeric[key].T)]
     for key in ("b1", "b2"):
         mistakes[f"grads['{key}']"] = [(_M["reg_biases"], numeric[key] + reg * params[key]),
                                        (_M["no_1_over_n"], N * numeric[key]),
+                                       (_M["extra_1_over_n"], numeric[key] / N),
                                        (_M["keepdims"], numeric[key][None, :])]
     dead = np.array([3])     # hidden unit 3 has z < 0 on every example of this batch
     _expect_grads(grads, numeric, mistakes, {"b1": (dead, 0, np.zeros(5)), "W1": (dead, 1, reg * params["W1"])})

@@ -103,19 +103,26 @@ def _batch_mistakes(inputs):
     def weight(data, penalty):
         return [(MISTAKES["transposed"], (data + penalty).T), (MISTAKES["no_reg_grad"], data),
                 (MISTAKES["reg_grad_2"], data + 2 * penalty), (MISTAKES["no_1_over_n"], N * data + penalty),
-                (MISTAKES["data_sign"], -data + penalty)]
+                (MISTAKES["data_sign"], -data + penalty), (MISTAKES["extra_1_over_n"], data / N + penalty)]
+
+    with np.errstate(all="ignore"):
+        block = np.log(p["probs"][:, y])
 
     return {
         "loss": [(MISTAKES["loss_sum"], N * p["data_loss"] + p["reg_loss"]),
                  (MISTAKES["no_reg_loss"], p["data_loss"]),
                  (MISTAKES["reg_loss_half"], p["data_loss"] + 2 * p["reg_loss"]),
-                 (MISTAKES["reg_biases"], p["data_loss"] + p["reg_loss"] + bias_penalty)],
+                 (MISTAKES["reg_biases"], p["data_loss"] + p["reg_loss"] + bias_penalty),
+                 (MISTAKES["loss_block"], -np.mean(block) + p["reg_loss"]),
+                 (MISTAKES["loss_block"], -np.sum(block) / N + p["reg_loss"])],
         "grads['W1']": [(MISTAKES[k], X.T @ v + reg * W1) for k, v in dz.items()] + weight(data_W1, reg * W1),
         "grads['b1']": [(MISTAKES[k], v.sum(axis=0)) for k, v in dz.items()]
         + [(MISTAKES["reg_biases"], data_b1 + reg * b1), (MISTAKES["no_1_over_n"], N * data_b1),
+           (MISTAKES["extra_1_over_n"], data_b1 / N),
            (MISTAKES["data_sign"], -data_b1), (MISTAKES["keepdims"], data_b1[None, :])],
         "grads['W2']": [(MISTAKES["z_not_h"], z.T @ ds + reg * W2)] + weight(data_W2, reg * W2),
         "grads['b2']": [(MISTAKES["reg_biases"], data_b2 + reg * b2), (MISTAKES["no_1_over_n"], N * data_b2),
+                        (MISTAKES["extra_1_over_n"], data_b2 / N),
                         (MISTAKES["data_sign"], -data_b2), (MISTAKES["keepdims"], data_b2[None, :])],
     }
 
