@@ -41,6 +41,12 @@ _MLP_FORWARD = '''
 '''
 
 
+def _cases(right: int, of: int, points: int) -> float:
+    """The share of a test cell's points that ``right`` of its ``of`` cases earn, as nbgrader records it
+    (the points rounded to 3 decimals), for ``Variant.score``."""
+    return round(points * round(right / of, 4), 3) / points
+
+
 def _mlp(body: str) -> str:
     """An mlp_loss made of the common head and forward pass, then ``body``."""
     return _MLP_HEAD + _MLP_FORWARD + body
@@ -246,6 +252,95 @@ def mlp_loss(params, X, y, activation="relu", reg=0.0):
                 dz = dh * s * (1 - s)
     return float(loss), grads
 '''),
+    # ---- gallery: real-world styles
+    Variant("sgd_momentum", "cs231n's body on a copy: config = dict(config) first, setdefault, config['velocity'] = v", '''
+import numpy as np
+
+def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config = dict(config)
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    next_w = w + v
+    config["velocity"] = v
+    return next_w, config
+'''),
+    Variant("sgd_momentum", "explicit .get with defaults, a velocity of None replaced by zeros_like", '''
+import numpy as np
+
+def sgd_momentum(w, dw, config):
+    lr = config.get("learning_rate", 1e-2)
+    mu = config.get("momentum", 0.9)
+    v = config.get("velocity")
+    if v is None:
+        v = np.zeros_like(w)
+    v = mu * v - lr * dw
+    return w + v, {"learning_rate": lr, "momentum": mu, "velocity": v}
+'''),
+    Variant("clip_grad_value", "np.clip(g, -clip, clip) in a dict comprehension", '''
+import numpy as np
+
+def clip_grad_value(grads, clip):
+    return {k: np.clip(g, -clip, clip) for k, g in grads.items()}
+'''),
+    Variant("clip_grad_norm", "np.clip of the scale factor to at most 1", '''
+import numpy as np
+
+def clip_grad_norm(grads, max_norm):
+    total_norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads.values()))
+    scale = np.clip(max_norm / total_norm, None, 1.0)
+    return {k: (g * scale).astype(g.dtype) for k, g in grads.items()}, float(total_norm)
+'''),
+    Variant("dropout_forward", "cs231n: mask = (rng.random(x.shape) < p) / p, cast to x's dtype", '''
+import numpy as np
+
+def dropout_forward(x, keep_prob, train, rng):
+    p = keep_prob
+    if train:
+        mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)
+        out = x * mask
+        return out, {"mask": mask != 0, "keep_prob": keep_prob}
+    return x.copy(), {"mask": None, "keep_prob": keep_prob}
+'''),
+    Variant("dropout_forward", "d2l's dropout_layer with dropout = 1 - keep_prob", '''
+import numpy as np
+
+def dropout_forward(x, keep_prob, train, rng):
+    dropout = 1 - keep_prob
+    if not train:
+        return x, {"mask": None, "keep_prob": keep_prob}
+    if dropout == 1:
+        return np.zeros_like(x), {"mask": np.zeros(x.shape, dtype=bool), "keep_prob": keep_prob}
+    mask = (rng.uniform(0, 1, x.shape) > dropout)
+    out = (mask.astype(x.dtype) * x / x.dtype.type(1.0 - dropout)).astype(x.dtype)
+    return out, {"mask": mask, "keep_prob": keep_prob}
+'''),
+    Variant("dropout_backward", "cs231n: dx = dout * mask, then / keep_prob, in dout's dtype", '''
+def dropout_backward(dout, cache):
+    mask, keep_prob = cache["mask"], cache["keep_prob"]
+    if mask is None:
+        return dout.copy()
+    dx = dout * mask
+    dx = dx / keep_prob
+    return dx.astype(dout.dtype)
+'''),
+    Variant("mlp_loss", "np.add.at for the one-hot, einsum for the weight gradients", _mlp('''
+    loss = -np.mean(logp[np.arange(N), y])
+    loss += 0.5 * reg * np.sum([np.sum(params[f"W{l}"] ** 2) for l in range(1, L + 1)])
+    delta = np.exp(logp)
+    np.add.at(delta, (np.arange(N), y), -1.0)
+    delta = delta / N
+    grads = {}
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = np.einsum("ni,nj->ij", hs[l - 1], delta) + reg * params[f"W{l}"]
+        grads[f"b{l}"] = np.einsum("nj->j", delta)
+        if l > 1:
+            delta = np.einsum("nj,ij->ni", delta, params[f"W{l}"]) * fp(zs[l - 2], hs[l - 1])
+    return float(loss), grads
+''')),
 ]
 
 WRONG = [
@@ -729,4 +824,89 @@ def mlp_loss(params, X, y, activation="relu", reg=0.0):
     Variant("mlp_loss", "adds the penalty's gradient into params", _mlp(_MLP_RIGHT_BACKWARD.replace(
         'grads[f"W{l}"] = hs[l - 1].T @ delta + reg * params[f"W{l}"]',
         'W = params[f"W{l}"]\n        W *= reg\n        grads[f"W{l}"] = hs[l - 1].T @ delta + W')), "in place"),
+    # ---- gallery: real-world styles
+    Variant("dropout_forward", "divides by the drop probability p = 1 - keep_prob", '''
+def dropout_forward(x, keep_prob, train, rng):
+    if not train:
+        return x.copy(), {"mask": None, "keep_prob": keep_prob}
+    p = 1 - keep_prob
+    mask = rng.random(x.shape) > p
+    return x * mask / p, {"mask": mask, "keep_prob": keep_prob}
+''', diagnosis="divided by the drop probability", score=0.4),
+    Variant("dropout_forward", "np.random.rand(*x.shape) > p with p the drop probability", '''
+import numpy as np
+
+def dropout_forward(x, keep_prob, train, rng):
+    p = keep_prob
+    if not train:
+        return x, {"mask": None, "keep_prob": keep_prob}
+    mask = (np.random.rand(*x.shape) > p) / p
+    return (x * mask).astype(x.dtype), {"mask": mask != 0, "keep_prob": keep_prob}
+''', diagnosis="global state", score=0.2),
+    Variant("dropout_forward", "cs231n's float64 mask (rng.random(x.shape) < p) / p, not cast", '''
+def dropout_forward(x, keep_prob, train, rng):
+    if not train:
+        return x.copy(), {"mask": None, "keep_prob": keep_prob}
+    mask = (rng.random(x.shape) < keep_prob) / keep_prob
+    return x * mask, {"mask": mask != 0, "keep_prob": keep_prob}
+''', diagnosis="has dtype float64", score=0.9),
+    Variant("dropout_backward", "the inverted mask (dout * ~mask)", '''
+def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    return dout * ~cache["mask"] / cache["keep_prob"]
+''', diagnosis="the mask is inverted", score=0.2),
+    Variant("dropout_backward", "the inverted mask as a float (1 - mask)", '''
+def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    return (dout * (1 - cache["mask"]) / cache["keep_prob"]).astype(dout.dtype)
+''', diagnosis="the mask is inverted", score=0.2),
+    Variant("dropout_backward", "dout[~mask] = 0; dout /= keep_prob; return dout", '''
+def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout
+    dout[~cache["mask"]] = 0
+    dout /= cache["keep_prob"]
+    return dout
+''', diagnosis="in place", score=0.9),
+    Variant("sgd_momentum", "cs231n verbatim: config.setdefault on the caller's dict, config['velocity'] = v", '''
+import numpy as np
+
+def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    next_w = None
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    next_w = w + v
+    config["velocity"] = v
+    return next_w, config
+''', diagnosis="in place", score=0.9),
+    Variant("sgd_momentum", "the velocity from np.zeros(w.shape) without dtype", '''
+import numpy as np
+
+def sgd_momentum(w, dw, config):
+    config = dict(config)
+    lr = config.setdefault("learning_rate", 1e-2)
+    mu = config.setdefault("momentum", 0.9)
+    v = config["velocity"] if "velocity" in config else np.zeros(w.shape)
+    v = mu * v - lr * dw
+    config["velocity"] = v
+    return w + v, config
+''', diagnosis="expected float32", score=0.9),
+    Variant("clip_grad_value", "np.clip(g, -clip, clip, out=g) on the given arrays", '''
+import numpy as np
+
+def clip_grad_value(grads, clip):
+    for g in grads.values():
+        np.clip(g, -clip, clip, out=g)
+    return grads
+''', diagnosis="in place", score=0.9),
+    Variant("mlp_loss", "dW averaged again: hs.T @ delta / N after delta /= N", _mlp(_MLP_RIGHT_BACKWARD.replace(
+        'grads[f"W{l}"] = hs[l - 1].T @ delta + reg', 'grads[f"W{l}"] = hs[l - 1].T @ delta / N + reg').replace(
+        'grads[f"b{l}"] = delta.sum(axis=0)', 'grads[f"b{l}"] = delta.mean(axis=0)')),
+        diagnosis="extra factor 1/N", score=_cases(1, 8, points=4)),
 ]

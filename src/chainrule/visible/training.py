@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..checking import call_learner, CheckFailure, describe, expect_close, out_and_cache
+from ..checking import call_learner, CheckFailure, describe, expect_close, out_and_cache, style_note
 from ..gradcheck import num_grad
 from ..stats import expect_normal
 from ._common import passed
@@ -412,17 +412,25 @@ def dropout_draws(forward: Callable, x, keep_prob, train, seed: int) -> tuple:
     return tuple(out_and_cache(forward(x, keep_prob, train, np.random.default_rng(s)), "dropout_forward")[0] for s in (seed, seed, seed + 1))
 
 
+def _dtype_note(out, x, what: str) -> str | None:
+    """The style note for ``out`` in another dtype than ``x`` (judged after the values), or None."""
+    if out.dtype == x.dtype:
+        return None
+    return (f"{what} has dtype {out.dtype}, expected {x.dtype} (the dtype of the input). Avoid creating float64 "
+            "arrays (a mask of rng.random(...) < keep_prob divided by keep_prob is float64: multiply x by the "
+            "boolean mask first, or convert with .astype(x.dtype)).")
+
+
 def _array_like(out, x, what: str) -> np.ndarray:
     if not isinstance(out, np.ndarray):
         raise CheckFailure(f"{what} should be a NumPy array of shape {x.shape}, but it is {describe(out)}.")
     if out.shape != x.shape:
         raise CheckFailure(f"{what} has shape {out.shape}, expected {x.shape} (the shape of the input).")
-    if out.dtype != x.dtype:
-        raise CheckFailure(f"{what} has dtype {out.dtype}, expected {x.dtype} (the dtype of the input). Avoid "
-                           "creating float64 arrays (a mask of rng.random(...) < keep_prob divided by keep_prob is "
-                           "float64: multiply x by the boolean mask first, or convert with .astype(x.dtype)).")
+    if out.dtype.kind not in "fiu":
+        raise CheckFailure(f"{what} should hold real numbers, but its dtype is {out.dtype}.")
     if not np.all(np.isfinite(out)):
-        raise CheckFailure(f"{what} contains NaN or infinity.")
+        raise CheckFailure(f"{what} contains NaN or infinity." + (
+            f"\n  Also: {_dtype_note(out, x, what)}" if _dtype_note(out, x, what) else ""))
     return out
 
 
@@ -431,9 +439,21 @@ def judge_dropout_forward(draws: Sequence[Any], x: np.ndarray, keep_prob: float,
 
     ``x`` must have no zero entries. At test time: ``out == x``. In training: every entry is 0 or
     ``x / keep_prob``; rows do not all share one mask; the kept fraction is within 5 standard
-    deviations of ``keep_prob``; the generator is used. Raises CheckFailure.
+    deviations of ``keep_prob``; the generator is used. Values first: an ``out`` in another dtype
+    than ``x`` with right values is a style note; with wrong values the failure names it too.
+    Raises CheckFailure.
     """
     out, again, other = (_array_like(o, x, "out") for o in draws)
+    note = _dtype_note(out, x, "out")
+    try:
+        _judge_dropout_values(out, again, other, x, keep_prob, train)
+    except CheckFailure as failure:
+        raise CheckFailure(f"{failure}" + (f"\n  Also: {note}" if note else "")) from None
+    if note:
+        style_note(note)
+
+
+def _judge_dropout_values(out, again, other, x: np.ndarray, keep_prob: float, train: bool) -> None:
     x64, out64 = np.asarray(x, dtype=np.float64), np.asarray(out, dtype=np.float64)
     tol = 1e-5 if x.dtype == np.float32 else 1e-12
     if not train:
@@ -452,6 +472,12 @@ def judge_dropout_forward(draws: Sequence[Any], x: np.ndarray, keep_prob: float,
             hint = "the kept units were not scaled: inverted dropout divides them by keep_prob"
         elif np.allclose(ratio, keep_prob, rtol=1e-5):
             hint = "the kept units were multiplied by keep_prob: inverted dropout divides them by keep_prob"
+        elif np.allclose(ratio, 1.0 / (1.0 - keep_prob), rtol=1e-5):
+            hint = (f"the kept units were divided by the drop probability 1 - keep_prob = {1 - keep_prob:.4g}: "
+                    "inverted dropout divides them by keep_prob, the probability of keeping a unit")
+        elif np.allclose(ratio, 1.0 - keep_prob, rtol=1e-5):
+            hint = (f"the kept units were multiplied by the drop probability 1 - keep_prob = {1 - keep_prob:.4g}: "
+                    "inverted dropout divides them by keep_prob, the probability of keeping a unit")
         else:
             hint = "every entry of out must be either 0 (dropped) or x / keep_prob (kept)"
         raise CheckFailure(f"the kept entries of out are x times {np.median(ratio):.4g}, expected x / keep_prob "
@@ -489,7 +515,8 @@ def judge_dropout_backward(out: Any, dx: Any, x: np.ndarray, keep_prob: float, t
     if not isinstance(out, np.ndarray) or out.shape != x.shape:
         raise CheckFailure(f"dropout_forward's out should be an array of shape {x.shape}, but it is {describe(out)}: "
                            "fix dropout_forward first.")
-    dx = _array_like(dx, dout, "dx")
+    if not isinstance(dx, np.ndarray) or dx.shape != dout.shape:
+        dx = _array_like(dx, dout, "dx")
     if not train:
         expected = dout.copy()
         mistakes = [("at test time the layer is the identity, so its backward pass is too: dx = dout",
@@ -498,7 +525,12 @@ def judge_dropout_backward(out: Any, dx: Any, x: np.ndarray, keep_prob: float, t
                      dout / keep_prob)]
     else:
         mask = np.asarray(out) != 0
-        if not np.array_equal(np.asarray(dx) != 0, mask):
+        passed_through = np.asarray(dx) != 0
+        if mask.any() and not mask.all() and np.array_equal(passed_through, ~mask):
+            raise CheckFailure("dx is zero exactly where your forward KEPT a unit and nonzero where it dropped one: "
+                               "the mask is inverted. Pass the gradient where the forward kept a unit (the mask "
+                               "is True, out != 0) and zero it where the unit was dropped.")
+        if not np.array_equal(passed_through, mask):
             raise CheckFailure("dx is zero in other places than your forward's out: the backward pass must reuse "
                                "the mask of the forward pass (keep it in the cache), not draw a new one.")
         expected = dout * mask / keep_prob
