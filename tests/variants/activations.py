@@ -270,6 +270,82 @@ def gradient_norms_by_layer(activation, depth, width, rng):
         dh = dz @ W.T
     return np.array(norms)
 '''),
+    # ---- gallery: real-world styles
+    Variant("sigmoid_forward", "stable by log-sum-exp: exp(-logaddexp(0, -x))", '''
+import numpy as np
+
+def sigmoid_forward(x):
+    out = np.exp(-np.logaddexp(0, -x))
+    return out, out
+'''),
+    Variant("sigmoid_forward", "np.where over both branches (overflow warnings in the unused one)", '''
+import numpy as np
+
+def sigmoid_forward(x):
+    out = np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
+    return out, out
+'''),
+    Variant("sigmoid_backward", "deep learning from scratch: a Sigmoid class, dout * (1.0 - self.out) * self.out", '''
+class Sigmoid:
+    def __init__(self, out):
+        self.out = out
+
+    def backward(self, dout):
+        return dout * (1.0 - self.out) * self.out
+
+def sigmoid_backward(dout, cache):
+    return Sigmoid(cache).backward(dout)
+'''),
+    Variant("tanh_backward", "np.multiply and np.subtract with np.square", '''
+import numpy as np
+
+def tanh_backward(dout, cache):
+    return np.multiply(dout, np.subtract(1, np.square(cache)))
+'''),
+    Variant("leaky_relu_forward", "np.where(x > 0, x, x * alpha)", '''
+import numpy as np
+
+def leaky_relu_forward(x, alpha=0.01):
+    out = np.where(x > 0, x, x * alpha)
+    return out, (x, alpha)
+'''),
+    Variant("leaky_relu_backward", "np.where(x > 0, dout, alpha * dout)", '''
+import numpy as np
+
+def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(x > 0, dout, alpha * dout)
+'''),
+    Variant("maxout_forward", "einsum into (N, M, K), then max and argmax over k", '''
+import numpy as np
+
+def maxout_forward(x, w, b):
+    z = np.einsum("nd,dmk->nmk", x, w) + b
+    return z.max(axis=2), (x, w, z.argmax(axis=2))
+'''),
+    Variant("maxout_backward", "np.add.at into zeros of dout's dtype", '''
+import numpy as np
+
+def maxout_backward(dout, cache):
+    x, w, winner = cache
+    N, M = dout.shape
+    K = w.shape[2]
+    dz = np.zeros((N, M, K), dtype=dout.dtype)
+    n_idx, m_idx = np.indices((N, M))
+    np.add.at(dz, (n_idx, m_idx, winner), dout)
+    dx = np.einsum("nmk,dmk->nd", dz, w)
+    dw = np.einsum("nd,nmk->dmk", x, dz)
+    db = np.zeros((M, K), dtype=dout.dtype)
+    np.add.at(db, (m_idx, winner), dout)
+    return dx, dw, db
+'''),
+    Variant("sigmoid_forward", "np.clip(x, -500, 500) before the textbook formula (float32 kept)", '''
+import numpy as np
+
+def sigmoid_forward(x):
+    out = 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+    return out, out
+'''),
 ]
 
 WRONG = [
@@ -841,4 +917,36 @@ def gradient_norms_by_layer(activation, depth, width, rng):
         dh = dz @ Ws[l].T
     return norms[:-1]
 ''', "expected"),
+    # ---- gallery: real-world styles
+    Variant("leaky_relu_backward", "the cs231n idiom: dout[x <= 0] *= alpha; return dout", '''
+def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    dout[x <= 0] *= alpha
+    return dout
+''', diagnosis="in place", score=0.9),
+    Variant("sigmoid_backward", "a loop over the entries into np.zeros(dout.shape) without dtype", '''
+import numpy as np
+
+def sigmoid_backward(dout, cache):
+    dx = np.zeros(dout.shape)
+    for idx in np.ndindex(dout.shape):
+        dx[idx] = dout[idx] * cache[idx] * (1 - cache[idx])
+    return dx
+''', diagnosis="dtype", score=0.9),
+    Variant("tanh_backward", "dout *= 1 - t ** 2 in place", '''
+def tanh_backward(dout, cache):
+    dout *= 1 - cache ** 2
+    return dout
+''', diagnosis="in place", score=0.9),
+    Variant("maxout_backward", "np.zeros accumulators without dtype (float64 for float32 inputs)", '''
+import numpy as np
+
+def maxout_backward(dout, cache):
+    x, w, winner = cache
+    N, M = dout.shape
+    K = w.shape[2]
+    dz = np.zeros((N, M, K))
+    np.put_along_axis(dz, winner[:, :, None], dout[:, :, None], axis=2)
+    return np.einsum("nmk,dmk->nd", dz, w), np.einsum("nd,nmk->dmk", x, dz), dz.sum(axis=0)
+''', diagnosis="dtype", score=0.9),
 ]
