@@ -461,6 +461,91 @@ class Value:
                 if users[id(parent)] == 0:
                     ready.append(parent)
 '''),
+    # ---- gallery: real-world styles
+    Variant("Dual", "division as a product with the reciprocal, other ** -1", _edit(
+        _DUAL, ("""        return Dual(self.value / other.value,
+                    (self.derivative * other.value - self.value * other.derivative) / other.value ** 2)""",
+                """        return self * other ** -1"""))),
+    Variant("dual_exp", "math.exp computed once and reused", """
+import math
+
+def dual_exp(x):
+    e = math.exp(x.value)
+    return Dual(e, e * x.derivative)
+"""),
+    Variant("dual_log", "the chain rule as derivative * (1 / value)", """
+import math
+
+def dual_log(x):
+    return Dual(math.log(x.value), x.derivative * (1.0 / x.value))
+"""),
+    Variant("forward_mode_gradient", "float(i == j) seeds in a comprehension, np.fromiter", """
+import numpy as np
+
+def forward_mode_gradient(f, x):
+    n = len(x)
+    return np.fromiter((f([Dual(float(v), float(i == j)) for j, v in enumerate(x)]).derivative
+                        for i in range(n)), dtype=float, count=n)
+"""),
+    Variant("forward_mode_gradient", "a float gradient array from np.zeros(len(x)), filled in a loop", """
+import numpy as np
+
+def forward_mode_gradient(f, x):
+    grad = np.zeros(len(x))
+    for i in range(len(x)):
+        inputs = [Dual(float(x[j]), 1.0 if j == i else 0.0) for j in range(len(x))]
+        grad[i] = f(inputs).derivative
+    return grad
+"""),
+    Variant("Value", "micrograd verbatim: _prev as a set, _op labels, __truediv__ as self * other**-1", _edit(
+        _VALUE,
+        ("    def __init__(self, data, _parents=()):\n        self.data = data\n        self.grad = 0.0\n"
+         "        self._parents = _parents\n",
+         "    def __init__(self, data, _parents=(), _op=''):\n        self.data = data\n        self.grad = 0\n"
+         "        self._prev = set(_parents)\n        self._op = _op\n"),
+        ("                for parent in node._parents:", "                for parent in node._prev:"),
+        ("""        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data / other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad / other.data
+            other.grad += -self.data / other.data ** 2 * out.grad
+        out._backward = _backward
+        return out""", """        return self * other ** -1"""),
+        ("""    def __rtruediv__(self, other):
+        return Value(other) / self""", """    def __rtruediv__(self, other):
+        return other * self ** -1"""),
+        ("""    def __pow__(self, exponent):
+""", """    def __pow__(self, exponent):
+        assert isinstance(exponent, (int, float)), "only supporting int/float powers for now"
+"""))),
+    Variant("Value", "an iterative topological sort with an explicit stack", _edit(
+        _VALUE, ("""        order, visited = [], set()
+
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                for parent in node._parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(self)
+""", """        order, visited, stack = [], set(), [(self, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                for parent in node._parents:
+                    if parent not in visited:
+                        stack.append((parent, False))
+"""))),
+    Variant("Value", "relu micrograd-style: Value(0 if data < 0 else data), gradient (out.data > 0)", _edit(
+        _VALUE, ("out = Value(self.data if self.data > 0 else 0.0, (self,))",
+                 "out = Value(0 if self.data < 0 else self.data, (self,))"),
+        ("self.grad += (1.0 if self.data > 0 else 0.0) * out.grad", "self.grad += (out.data > 0) * out.grad"))),
 ]
 
 _ANYTHING = '''
@@ -666,4 +751,20 @@ from chainrule_reference.autodiff import Value as _Reference
 class Value(_Reference):
     pass
 ''', "reference implementation"),
+    # ---- gallery: real-world styles
+    Variant("forward_mode_gradient", "grad = np.zeros_like(x): an integer array for an integer x", '''
+import numpy as np
+
+def forward_mode_gradient(f, x):
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        grad[i] = f([Dual(v, 1.0 if j == i else 0.0) for j, v in enumerate(x)]).derivative
+    return grad
+''', diagnosis="cut to integers", score=0.8),
+    Variant("Value", "log: out.grad / out.data instead of / self.data", _edit(
+        _VALUE, ("self.grad += out.grad / self.data", "self.grad += out.grad / out.data")),
+            diagnosis="not the output log(x)", score=0.8),
+    Variant("Value", "exp: the local gradient from self.data (exp'(x) taken as x)", _edit(
+        _VALUE, ("self.grad += out.data * out.grad", "self.grad += self.data * out.grad")),
+            diagnosis="the derivative of exp(x) is exp(x) itself", score=0.8),
 ]

@@ -27,7 +27,8 @@ from ..checking import CheckFailure, call_learner, describe, expect_close, frame
 from ..gradcheck import num_derivative, num_grad
 from ._common import call, passed
 
-__all__ = ["DUAL_EXPRESSIONS", "VALUE_DIV_SIGN", "VALUE_LOG", "VALUE_MUL_SWAP", "VALUE_NO_SEED", "VALUE_NO_UPSTREAM",
+__all__ = ["DUAL_EXPRESSIONS", "VALUE_DIV_SIGN", "VALUE_EXP",
+           "VALUE_LOG", "VALUE_MUL_SWAP", "VALUE_NO_SEED", "VALUE_NO_UPSTREAM",
            "VALUE_ORDER", "VALUE_OVERWRITE", "VALUE_POW", "VALUE_RELU_ZERO", "VALUE_RSUB", "VALUE_RTRUEDIV",
            "VALUE_SUB_SIGN", "VALUE_TANH_AT_OUTPUT", "VALUE_TANH_INPUT", "VALUE_TANH_SQUARE", "check_Dual",
            "check_Value", "check_dual_exp", "check_dual_log", "check_dual_sin", "check_forward_mode_gradient",
@@ -273,6 +274,8 @@ def forward_gradient_mistakes(f: Callable, x) -> dict[str, list[tuple[str, np.nd
          "derivatives; seed one input per pass", np.full(x.shape, g.sum())),
         ("the seed of input i should be 1, not x[i]", g * x),
         ("this is the value f(x) (.value), not the derivative part", np.full(x.shape, value)),
+        ("the derivatives were cut to integers: the gradient went into an integer array (np.zeros_like(x) of an "
+         "integer x keeps its dtype); make it a float array, np.zeros(len(x))", np.trunc(g)),
     ]}
 
 
@@ -332,6 +335,7 @@ VALUE_MUL_SWAP = "each factor of a product gets the OTHER factor's data times ou
 VALUE_RSUB = "__rsub__ computes other - self (for 2 - a: 2 minus a), not self - other"
 VALUE_RTRUEDIV = "__rtruediv__ computes other / self (for 2 / a: 2 divided by a), not self / other"
 VALUE_LOG = "the derivative of log(x) is 1 / x"
+VALUE_EXP = "the derivative of exp(x) is exp(x) itself, the output out.data, not the input x"
 
 
 def _leaves(Value: type, value: Any) -> Any:
@@ -431,7 +435,8 @@ def check_Value(Value) -> None:
                    {"a.grad": [(VALUE_POW, 48.0), (VALUE_POW, 8.0), (VALUE_NO_UPSTREAM.format("**"), 12.0)]})
     e = math.exp(0.5)
     _value_example(Value, "L = 3 * a.exp() at a = 0.5", lambda a: 3 * a.exp(), {"a": 0.5},
-                   {"L.data": 3 * e, "a.grad": 3 * e}, {"a.grad": [(VALUE_NO_UPSTREAM.format("exp"), e)]})
+                   {"L.data": 3 * e, "a.grad": 3 * e}, {"a.grad": [(VALUE_NO_UPSTREAM.format("exp"), e),
+                                                                     (VALUE_EXP, 3 * 0.5)]})
     _value_example(Value, "L = 3 * a.log() at a = 2", lambda a: 3 * a.log(), {"a": 2.0},
                    {"L.data": 3 * math.log(2.0), "a.grad": 1.5},
                    {"a.grad": [(VALUE_NO_UPSTREAM.format("log"), 0.5),

@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-from chainrule.visible.autodiff import (VALUE_DIV_SIGN, VALUE_LOG, VALUE_MUL_SWAP, VALUE_NO_SEED, VALUE_NO_UPSTREAM,
-                                        VALUE_ORDER, VALUE_OVERWRITE, VALUE_POW, VALUE_RELU_ZERO, VALUE_RSUB,
+from chainrule.visible.autodiff import (VALUE_DIV_SIGN, VALUE_EXP, VALUE_LOG, VALUE_MUL_SWAP, VALUE_NO_SEED,
+                                        VALUE_NO_UPSTREAM, VALUE_ORDER, VALUE_OVERWRITE, VALUE_POW, VALUE_RELU_ZERO, VALUE_RSUB,
                                         VALUE_RTRUEDIV, VALUE_SUB_SIGN, VALUE_TANH_AT_OUTPUT, VALUE_TANH_INPUT,
                                         VALUE_TANH_SQUARE, dual_function_mistakes, dual_mistakes, dual_outputs,
                                         dual_parts, expecting_duals, forward_gradient_mistakes, run_dual_expressions,
@@ -233,7 +233,7 @@ def _value_call(impl, inputs):
 
 def _broken_value(*, overwrite=False, seed=1.0, forward_order=False, tanh="ok", relu_zero=0.0, div_sign=1.0,
                   sub_sign=1.0, pow_rule="ok", mul_swap=True, rsub_swapped=False, rtruediv_swapped=False,
-                  log_rule="ok", no_upstream=()):
+                  log_rule="ok", exp_rule="ok", no_upstream=()):
     """A reverse-mode engine with one rule broken: the answers of a learner who made that mistake."""
 
     class Broken:
@@ -325,7 +325,8 @@ def _broken_value(*, overwrite=False, seed=1.0, forward_order=False, tanh="ok", 
             return self._unary(-self.data, lambda out: -1.0, "neg")
 
         def exp(self):
-            return self._unary(math.exp(self.data), lambda out: out.data, "exp")
+            local = {"ok": lambda out: out.data, "input": lambda out: self.data}[exp_rule]
+            return self._unary(math.exp(self.data), local, "exp")
 
         def log(self):
             local = {"ok": lambda out: 1 / self.data, "output": lambda out: 1 / out.data}[log_rule]
@@ -374,6 +375,7 @@ _BROKEN_ENGINES = [
     (VALUE_RSUB, _broken_value(rsub_swapped=True)),
     (VALUE_RTRUEDIV, _broken_value(rtruediv_swapped=True)),
     (VALUE_LOG + " (x the input, not the output log(x))", _broken_value(log_rule="output")),
+    (VALUE_EXP, _broken_value(exp_rule="input")),
 ] + [(VALUE_NO_UPSTREAM.format(op), _broken_value(no_upstream=(op,))) for op in ("exp", "log", "tanh", "relu", "**")]
 
 
