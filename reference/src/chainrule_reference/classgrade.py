@@ -30,11 +30,20 @@ student, ``Jane Smith_48213_assignsubmission_file_``). This command:
 
 Grades live in nbgrader's gradebook as usual, so ``nbgrader export`` and
 formgrader see them. Running it again on the same submissions gives the same grades.
+
+Many machines, one gradebook: ``--shard K/N`` grades only the students whose
+share is K (a hash of the student id, so a student's share never changes,
+whoever else is in the class), and ``--db-url`` points every shard at one
+gradebook on a database server (PostgreSQL). The first shard to arrive
+creates the gradebook and registers the assignments, under a database lock;
+each shard files, grades and reports its own students (docs/cluster.md).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import hashlib
 import io
 import json
 import multiprocessing
@@ -56,7 +65,7 @@ from typing import Iterable, Iterator
 from .exchange import RefusedFile, copy_regular_file, irregular_entries, kind_of, write_new_file
 from .sandbox.process import PROCESS_LEVEL_WARNING, isolation_level
 
-__all__ = ["Filed", "ZipLimits", "find_submissions", "grade_class", "main", "student_id", "unzip"]
+__all__ = ["Filed", "ZipLimits", "find_submissions", "grade_class", "main", "shard_of", "student_id", "unzip"]
 
 MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook, uncompressed; a solution notebook with its figures is under 1 MiB
 MANIFEST = "chainrule-results.json"  # in a results folder: the files chainrule grade wrote there
@@ -443,18 +452,48 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+GRADEBOOK_LOCK = 0x63686E72  # PostgreSQL advisory lock held while a shard prepares the shared gradebook
+
+
+@contextlib.contextmanager
+def gradebook_lock(url: str) -> Iterator[None]:
+    """Hold a lock on the gradebook's database while preparing it, where several graders may share it.
+
+    On PostgreSQL, a session advisory lock: shards started at once create the gradebook and register the
+    assignments one after another. SQLite gradebooks are one machine's, and need none.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    if make_url(url).get_backend_name() != "postgresql":
+        yield
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": GRADEBOOK_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": GRADEBOOK_LOCK})
+    finally:
+        engine.dispose()
+
+
 def grade_class(api, jobs: list[tuple[str, str]], workers: int,
                 progress: bool = True) -> tuple[list[dict], list[dict]]:
     """Autograde ``jobs`` ((student, assignment) pairs already filed) on ``workers`` processes, then make
     the feedback of each assignment; returns the results of both steps."""
     _quiet_nbgrader()
     assignments = sorted({a for _, a in jobs})
-    with open_gradebook(api.coursedir.db_url) as gb:  # create or upgrade the gradebook once, before the workers share it
-        missing = [a for a in assignments if not _in_gradebook(gb, a)]
-        for student in sorted({s for s, _ in jobs}):
-            gb.update_or_create_student(student)
-    for assignment in missing:  # the instructor has not run generate_assignment for it here yet
-        register_assignment(api, assignment)
+    with gradebook_lock(api.coursedir.db_url):  # other shards may be preparing the same gradebook
+        with open_gradebook(api.coursedir.db_url) as gb:  # create or upgrade it once, before the workers share it
+            missing = [a for a in assignments if not _in_gradebook(gb, a)]
+            for student in sorted({s for s, _ in jobs}):
+                gb.update_or_create_student(student)
+        for assignment in missing:  # the instructor has not run generate_assignment for it here yet
+            register_assignment(api, assignment)
     bar = Progress(len(jobs)) if progress else None
     results = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -709,9 +748,23 @@ def _find(submissions: Path, folder: Path, assignments: list[str]) -> Filed:
     return filed
 
 
+def shard_of(student: str, shards: int) -> int:
+    """The share (1 to ``shards``) that grades ``student``: a hash of the student id, the same on every
+    machine and in every run, whoever else is in the class."""
+    return int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % shards + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` as ``(K, N)``, with 1 <= K <= N; argparse's error otherwise."""
+    found = re.fullmatch(r"([0-9]+)/([0-9]+)", text)
+    if not found or not 1 <= int(found.group(1)) <= int(found.group(2)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N (for example 2/3)")
+    return int(found.group(1)), int(found.group(2))
+
+
 def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool = True,
-        stream=sys.stdout) -> dict:
-    """File, grade and report; returns the summary's numbers."""
+        stream=sys.stdout, shard: tuple[int, int] = (1, 1)) -> dict:
+    """File, grade and report (only the students of ``shard``, K of N); returns the summary's numbers."""
     began = time.monotonic()
     course, submissions, out = course.resolve(), submissions.resolve(), out.resolve()  # before the chdir below
     if not (course / "nbgrader_config.py").exists():
@@ -728,6 +781,7 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
         api = _api(course)
         with tempfile.TemporaryDirectory(prefix="chainrule-export-") as tmp:
             filed = _find(submissions, Path(tmp), _course_assignments(api.coursedir))
+            filed.files = {key: path for key, path in filed.files.items() if shard_of(key[0], shard[1]) == shard[0]}
             results = Results(out, _planned(filed))
             file_submissions(api.coursedir, filed)
         jobs = sorted(filed.files, key=lambda k: (k[1], k[0]))
@@ -739,7 +793,8 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
         os.chdir(previous)
     seconds = time.monotonic() - began
     summary = dict(counts, students=len({s for s, _ in jobs}), notebooks=len(jobs), skipped=len(filed.skipped),
-                   superseded=len(filed.superseded), seconds=round(seconds, 1), isolation=isolation)
+                   superseded=len(filed.superseded), seconds=round(seconds, 1), isolation=isolation,
+                   shard=f"{shard[0]}/{shard[1]}")
     _print_summary(stream, summary, filed, graded, feedback, workers, out)
     return summary
 
@@ -754,7 +809,8 @@ def _print_summary(stream, summary: dict, filed: Filed, graded: list[dict], feed
     for made in feedback:
         if not made["success"]:
             print(f"feedback failed: {made['assignment']}: {made['error']}", file=stream)
-    print(f"{summary['students']} students, {summary['notebooks']} notebooks: {summary['graded']} graded, "
+    share = f"shard {summary['shard']}: " if summary["shard"] != "1/1" else ""
+    print(f"{share}{summary['students']} students, {summary['notebooks']} notebooks: {summary['graded']} graded, "
           f"{summary['failed']} failed, {summary['missing']} missing, {summary['skipped']} files skipped, "
           f"{summary['superseded']} superseded by a newer file; {summary['seconds']:.1f} s on {workers} workers "
           f"({summary['isolation']} isolation). Results in {out}", file=stream)
@@ -784,10 +840,13 @@ def main(argv: list[str] | None = None) -> int:
                             "a new or empty folder, or one chainrule grade wrote before")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
     grade.add_argument("--db-url", help="gradebook database URL (default: the course's CourseDirectory.db_url)")
+    grade.add_argument("--shard", type=parse_shard, default=(1, 1), metavar="K/N",
+                       help="grade only share K of N of the students (by a hash of the student id): run N "
+                            "graders, on N machines, against one --db-url gradebook")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     _alembic_on_path()
     if args.db_url:
         os.environ[DB_URL_VARIABLE] = args.db_url
-    run(args.submissions, args.course, args.out, args.jobs, progress=not args.no_progress)
+    run(args.submissions, args.course, args.out, args.jobs, progress=not args.no_progress, shard=args.shard)
     return 0  # broken submissions are part of a class: they are in the summary, not in the exit code
