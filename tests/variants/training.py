@@ -253,7 +253,7 @@ def mlp_loss(params, X, y, activation="relu", reg=0.0):
     return float(loss), grads
 '''),
     # ---- gallery: real-world styles
-    Variant("sgd_momentum", "cs231n's body on a copy: config = dict(config) first, setdefault, config['velocity'] = v", '''
+    Variant("sgd_momentum", "cs231n's body on a copy: config = dict(config), setdefault, config['velocity'] = v", '''
 import numpy as np
 
 def sgd_momentum(w, dw, config=None):
@@ -445,7 +445,7 @@ def sgd_momentum(w, dw, config):
     v = mu * config.get("velocity", np.zeros_like(w)) - lr * dw
     config["velocity"] = v
     return w + v, config
-''', None),
+''', "learning_rate defaults to 1e-2", score=0.8),
     Variant("sgd_momentum", "hard-codes the visible example", '''
 import numpy as np
 

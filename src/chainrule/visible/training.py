@@ -134,8 +134,15 @@ def sgd_momentum_mistakes(w, dws, config) -> dict[str, list[tuple[str, Any]]]:
     found: dict[str, list] = {name: [] for name in names}
     right_ws, right_v = _trajectory(w, dws, config, "right")
     right = right_ws + [right_v]
-    for rule, text in rules:
-        ws, v = _trajectory(w, dws, config, rule)
+    defaults = ("a default is wrong: learning_rate defaults to 1e-2 and momentum to 0.9 "
+                "(config.get('learning_rate', 1e-2), config.get('momentum', 0.9))")
+    others = ([({"learning_rate": lr}, defaults) for lr in (1e-3, 1e-1, 1.0)] if "learning_rate" not in config else [])
+    others += [({"momentum": mu}, defaults) for mu in (0.0, 0.5, 0.99)] if "momentum" not in config else []
+    for rule, text in rules + others:
+        if isinstance(rule, dict):  # a wrong default: the right rule with that default filled in
+            ws, v = _trajectory(w, dws, {**rule, **config}, "right")
+        else:
+            ws, v = _trajectory(w, dws, config, rule)
         for name, value, good in zip(names, ws + [v], right):
             if not np.allclose(value, good, rtol=1e-6, atol=1e-12):  # only answers that are wrong
                 found[name].append((text, value))
