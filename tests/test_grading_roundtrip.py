@@ -84,7 +84,7 @@ def _variant_problems(graded, kind):
                     problems.append(f"{student}: {what} lost points:\n{graded.message(student, gid)}")
             elif score >= max_score:
                 problems.append(f"{student}: wrong variant '{v.label}' of {v.cell} kept all {score} points")
-            elif v.score is not None and abs(score - v.score * max_score) > 1e-6:
+            elif v.score is not None and abs(score - v.score * max_score) > 5e-4:  # scores are kept to 3 decimals
                 problems.append(f"{student}: wrong variant '{v.label}' of {v.cell} got {score} of {max_score} "
                                 f"points, not {v.score:.0%} of them:\n{graded.message(student, gid)}")
             elif v.diagnosis and v.diagnosis.lower() not in graded.message(student, gid).lower():
