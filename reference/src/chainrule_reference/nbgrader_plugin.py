@@ -36,6 +36,12 @@ class RestoreCells(OverwriteCells):
     nbgrader marks, and then ``add_missing_cells`` fails on it (KeyError
     'grade_id'), so the whole notebook goes ungraded. Here the cell becomes an
     ordinary one, and the cell whose id was changed is put back like a deleted one.
+
+    nbgrader 0.9.6 also puts a deleted test cell back only after the cell before it in the
+    source, and fails (KeyError) when that one was deleted too: a learner who deletes an
+    exercise (its answer cell and its test cell) would lose the whole notebook. Here a missing
+    graded cell goes after the nearest cell before it in the source that the notebook still has
+    (or first), so the deleted exercise costs only its own points.
     """
 
     def preprocess_cell(self, cell, resources, cell_index):
@@ -44,6 +50,24 @@ class RestoreCells(OverwriteCells):
         if had_id and "grade_id" not in cell.metadata.get("nbgrader", {}):
             del cell.metadata["nbgrader"]
         return cell, resources
+
+    def add_missing_grade_cells(self, nb, resources):
+        """Put back every graded cell of the source that the notebook lacks, in source order, each after
+        the nearest cell before it in the source that the notebook has (or first)."""
+        source = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        order = [cell.name for cell in source.source_cells]
+        points = {cell.name: cell.max_score for cell in source.grade_cells}
+        solutions = {cell.name for cell in source.solution_cells}
+        for name in (name for name in order if name in points):
+            where = {cell.metadata.get("nbgrader", {}).get("grade_id"): i for i, cell in enumerate(nb.cells)}
+            if name in where:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", name)
+            earlier = [where[other] for other in reversed(order[:order.index(name)]) if other in where]
+            cell = self.missing_cell_transform(source.source_cells[order.index(name)], points[name],
+                                               is_solution=name in solutions)
+            nb.cells.insert(earlier[0] + 1 if earlier else 0, cell)
+        return nb, resources
 
 
 def _outputs(verdict, points: float) -> list:

@@ -17,7 +17,8 @@ import operator
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
@@ -44,6 +45,40 @@ class NoReference(importlib.abc.MetaPathFinder):
         return None
 
 
+class Shell:
+    """``get_ipython()`` of the learner's process: the grader turned magics and ``!`` commands into calls
+    of it (IPython's own transformer), and every one of them does nothing. ``!cmd`` captured into a
+    variable gives an empty list."""
+
+    def getoutput(self, *args, **kwargs) -> list:
+        return []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+SHELL = Shell()
+
+
+def plain_arrays(value, depth: int = 0):
+    """``value`` with NumPy's own array subclasses (``np.matrix``, masked arrays, memory maps) made plain
+    arrays, inside tuples, lists and dicts: the grader judges their values. Masked entries become NaN (an
+    integer masked array with any is made float64 first), so they fail as values that are not finite."""
+    kind = type(value)
+    if kind in (tuple, list) and depth < 64:
+        return kind(plain_arrays(item, depth + 1) for item in value)
+    if kind is dict and depth < 64:
+        return {key: plain_arrays(item, depth + 1) for key, item in value.items()}
+    if kind is np.ma.MaskedArray and value.dtype.kind in "biufc":
+        if np.ma.is_masked(value):
+            floating = value if value.dtype.kind in "fc" else value.astype(np.float64)
+            return np.ma.filled(floating, np.nan).view(np.ndarray)
+        return value.data.view(np.ndarray)
+    if kind in (np.matrix, np.memmap):
+        return value.view(np.ndarray)
+    return value
+
+
 class Callback:
     """A function of the grader's (a test's ``f``, say): calling it asks the grader to run it."""
 
@@ -59,7 +94,7 @@ class Callback:
 
 class Child:
     def __init__(self, read_fd: int, write_fd: int):
-        self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+        self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: SHELL}
         self.objects: dict[int, object] = {}
         self.connection = Connection(read_fd, write_fd, Codec(self.to_handle, self.from_tag), self.serve)
         self.connection.where = self.where
@@ -111,7 +146,8 @@ class Child:
             with style_notes():  # the grader judges the values first and writes the notes itself
                 call = call_learner(self.namespace[args["name"]], args["args"], name=args["name"],
                                     arg_names=args["arg_names"])
-            return (call.result, [text[:WARNING_TEXT] for text in call.warnings[:WARNINGS_SENT]], call.changed)
+            warnings = [text[:WARNING_TEXT] for text in call.warnings[:WARNINGS_SENT]]
+            return plain_arrays(call.result), warnings, call.changed
         if op == "call":
             return args["target"](*args["args"], **args["kwargs"])
         if op == "getattr":
@@ -143,9 +179,22 @@ def set_limits(limits: dict) -> None:
                 pass
 
 
+def prepare_plotting() -> None:
+    """In a sandbox made for plotting: copy matplotlib's font list, which the grader built once (the
+    read-only ``fontcache`` folder), into the private configuration folder ``MPLCONFIGDIR``, so that
+    importing matplotlib does not build it again."""
+    fonts, config = os.path.join(HERE, "fontcache"), os.environ.get("MPLCONFIGDIR")
+    if config and os.path.isdir(fonts):
+        os.makedirs(config, exist_ok=True)
+        for name in os.listdir(fonts):
+            with open(os.path.join(fonts, name), "rb") as source, open(os.path.join(config, name), "wb") as copy:
+                copy.write(source.read())
+
+
 def main() -> None:
     """``child.py READ_FD WRITE_FD LIMITS_JSON``: set the limits, then serve the grader until it closes the pipes."""
     set_limits(json.loads(sys.argv[3]))
+    prepare_plotting()
     sys.meta_path.insert(0, NoReference())
     np.seterr(all="warn")
     try:

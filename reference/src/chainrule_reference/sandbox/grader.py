@@ -15,6 +15,12 @@ defining its functions and, transitively, the global names those use), never
 the cell that killed a process; the learner's time over the whole notebook is
 bounded by ``notebook_timeout``. What the learner's code writes into a verdict
 is cut short (:data:`MAX_VERDICT`, :data:`MAX_PROBLEM`).
+
+What runs is what the learner ran (docs/grading.md, "What the grader runs of a notebook"): cell
+sources go through IPython's own input transformer here (magics and ``!`` commands become calls
+of the child's inert ``get_ipython()``; the body of ``%%time``, ``%%timeit`` and ``%%capture`` is
+run as plain code), and an ordinary cell runs whole, among the answer cells, when it defines a
+name the answer cells use that none of them defines (a helper of the learner's own).
 """
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ import symtable
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
+
+from IPython.core.inputtransformer2 import TransformerManager
 
 from chainrule.checking import CheckFailure, in_place_message, style_note
 
@@ -80,6 +88,30 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+BODY_MAGICS = ("time", "timeit", "capture")  # cell magics whose body is run as plain code
+
+
+def _python(source: str) -> str:
+    """``source`` as IPython would run it: magics and ``!`` commands become ``get_ipython()`` calls (which
+    do nothing in the learner's process), and a cell under ``%%time``, ``%%timeit`` or ``%%capture`` becomes
+    its body, itself transformed (a few such magics deep). A source IPython cannot transform is left as
+    it is (it fails as it would)."""
+    for _ in range(4):
+        try:
+            python = TransformerManager().transform_cell(source)
+            tree = ast.parse(python)
+        except Exception:  # noqa: BLE001 - any failure of the transformer: the cell fails when it runs
+            return source
+        match tree.body:
+            case [ast.Expr(ast.Call(ast.Attribute(ast.Call(ast.Name("get_ipython"), []), "run_cell_magic"),
+                                    [ast.Constant(str() as name), ast.Constant(str()), ast.Constant(str() as body)]))] \
+                    if name in BODY_MAGICS:
+                source = body
+            case _:
+                return python
+    return python
+
+
 def _imports(source: str) -> tuple[str, frozenset[str]]:
     """The top-level import statements of a cell (the setup cell's ``import numpy as np``, say), each
     guarded so that one that fails (matplotlib is not in the sandbox) does not stop the next, and the
@@ -94,11 +126,24 @@ def _imports(source: str) -> tuple[str, frozenset[str]]:
     return "\n".join(guarded), frozenset(names)
 
 
+def _matplotlib_names(source: str) -> frozenset[str]:
+    """The names a cell's top-level import lines bind to matplotlib (``plt`` of ``import matplotlib.pyplot as plt``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    return frozenset((alias.asname or alias.name).split(".")[0] for node in tree.body
+                     if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and node.module)
+                     for alias in node.names
+                     if (alias.name if isinstance(node, ast.Import) else node.module).split(".")[0] == "matplotlib")
+
+
 # ---- which answer cells a test needs ---------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Cell:
-    """An answer cell: its top-level import lines, the other global names it defines, the global names it uses."""
+    """A cell the learner's process runs (an answer cell, or a helper cell named by its position in the
+    notebook): its top-level import lines, the other global names it defines, the global names it uses."""
     grade_id: str
     source: str
     imports: str
@@ -130,6 +175,38 @@ def _cell(grade_id: str, source: str) -> _Cell:
                 defines.add(symbol.get_name())
         inner.extend(scope.get_children())
     return _Cell(grade_id, source, imports, frozenset(defines), frozenset(uses))
+
+
+def _learner_cells(nb) -> tuple[list[str], list[_Cell], bool]:
+    """What the learner's process runs of ``nb``: the import lines of its ordinary code cells (the prelude),
+    its answer cells with the helper cells among them, in notebook order, and whether those cells plot
+    (name matplotlib, or use a name an import line of the notebook binds to it: the sandbox then has it).
+
+    A helper cell is an ordinary code cell (no nbgrader grade id) that defines a global name an answer
+    cell uses (directly, or through another helper cell) and no answer cell defines; it runs whole. The
+    course's demo cells define nothing of the kind, so they do not run.
+    """
+    found: list[tuple[bool, _Cell]] = []  # (an answer cell?, the cell)
+    for number, cell in enumerate(nb.cells, 1):
+        grade_id = _nbgrader(cell).get("grade_id")
+        if cell.get("cell_type") == "code" and (not grade_id or _nbgrader(cell).get("solution")):
+            found.append((bool(grade_id), _cell(grade_id or str(number), _python(cell.source))))
+    answers = [cell for is_answer, cell in found if is_answer]
+    by_answers = frozenset().union(*(cell.defines for cell in answers))
+    used = set().union(*(cell.uses for cell in answers))
+    helpers: set[int] = set()
+    while True:
+        more = {i for i, (is_answer, cell) in enumerate(found)
+                if not is_answer and i not in helpers and (cell.defines - by_answers) & used}
+        if not more:
+            break
+        helpers |= more
+        used = used.union(*(found[i][1].uses for i in more))
+    prelude = [cell.imports for i, (is_answer, cell) in enumerate(found)
+               if not is_answer and i not in helpers and cell.imports]
+    run = [cell for i, (is_answer, cell) in enumerate(found) if is_answer or i in helpers]
+    plotted = frozenset().union(*(_matplotlib_names(cell.source) for _, cell in found))
+    return prelude, run, any("matplotlib" in cell.source or cell.uses & plotted for cell in run)
 
 
 def _needed(cells: list[_Cell], names: Iterable[str]) -> list[int]:
@@ -182,16 +259,17 @@ class _Budget:
 
 
 class _Session:
-    """A sandbox with the notebook's answer cells run in it, restarted when the learner's code kills it.
+    """A sandbox with the notebook's answer cells (and helper cells) run in it, restarted when the
+    learner's code kills it.
 
-    The first sandbox runs every answer cell, in notebook order. A restarted one runs only the cells
+    The first sandbox runs every one of those cells, in notebook order. A restarted one runs only the cells
     the tests ask for (:meth:`ready`), in notebook order, and adds more when a later test needs them;
     a cell that killed a process is left out from then on. Every request is bounded by the budget.
     """
 
-    def __init__(self, prelude: list[str], cells: list[_Cell], limits: Limits, cell_timeout: float,
-                 budget: _Budget, problems: list[str]):
-        self.prelude, self.cells = prelude, cells
+    def __init__(self, prelude: list[str], cells: list[_Cell], plotting: bool, limits: Limits,
+                 cell_timeout: float, budget: _Budget, problems: list[str]):
+        self.prelude, self.cells, self.plotting = prelude, cells, plotting
         self.limits, self.cell_timeout, self.budget = limits, cell_timeout, budget
         self.problems = problems
         self.imports_work = True  # False once import lines killed a process: they are left out from then on
@@ -226,7 +304,7 @@ class _Session:
         """A new sandbox, with the notebook's import lines run in it (and, in a restarted one, the import
         lines of the answer cells, which the cells it runs may rely on)."""
         began = time.monotonic()
-        self.sandbox, self.ran = Sandbox(self.limits), set()
+        self.sandbox, self.ran = Sandbox(self.limits, plotting=self.plotting), set()
         self.started += 1
         imports = list(self.prelude)
         if self.started > 1:
@@ -254,7 +332,7 @@ class _Session:
         except SandboxDied as died:
             self.budget.within(self.cell_timeout)  # out of time: the cell is not to blame
             self.broken[index] = f"the process running it {died}"
-            _add_problem(self.problems, f"answer cell {cell.grade_id}: the process running it {died}; "
+            _add_problem(self.problems, f"cell {cell.grade_id}: the process running it {died}; "
                                         "graded without this cell")
             raise
         except Exception as err:  # the learner's cell raised: its names stay undefined
@@ -333,14 +411,11 @@ def grade_notebook(nb, *, limits: Limits = Limits(), cell_timeout: float = 10.0,
     budget = _Budget(notebook_timeout)
     result = NotebookResult(isolation=isolation_level())
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
-    answers = [(_nbgrader(c)["grade_id"], c.source) for c in code_cells
-               if _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
-    prelude = [_imports(c.source)[0] for c in code_cells if not _nbgrader(c).get("grade_id")]
+    prelude, cells, plotting = _learner_cells(nb)
     tests = [_nbgrader(c)["grade_id"] for c in code_cells
              if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
-    session = _Session([p for p in prelude if p], [_cell(gid, source) for gid, source in answers], limits,
-                       cell_timeout, budget, result.problems)
-    copied = copies_of_reference([source for _, source in answers])
+    session = _Session(prelude, cells, plotting, limits, cell_timeout, budget, result.problems)
+    copied = copies_of_reference([cell.source for cell in cells])
     try:
         for grade_id in tests:
             began = time.monotonic()

@@ -23,6 +23,11 @@ Where bubblewrap (``bwrap``, the sandbox Flatpak uses) runs, which
   (``setpriv``); as an ordinary user: its own user namespace, with no further
   user namespaces inside it.
 
+A sandbox made for plotting (``Sandbox(plotting=True)``, for a notebook whose answer cells use
+matplotlib) also gets matplotlib and the packages it needs, read-only, with ``MPLBACKEND=Agg``, its
+configuration folder in its private ``/tmp``, and matplotlib's font list, built once per grading
+process in a sandbox of its own (:func:`_font_cache`) rather than at every import.
+
 Elsewhere the level is ``"process"``: the limits above and nothing more; the
 grader says so loudly (:data:`PROCESS_LEVEL_WARNING`).
 Set the environment variable ``CHAINRULE_SANDBOX_DEBUG`` to see the process's stderr.
@@ -32,10 +37,12 @@ The learner's objects never leave the process: the grader holds proxies
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import site
@@ -103,6 +110,38 @@ def _packages() -> dict[str, str]:
     libs = numpy_dir.parent / "numpy.libs"
     if libs.is_dir():
         found["numpy.libs"] = str(libs.resolve())
+    return found
+
+
+@functools.cache
+def _plotting_packages() -> dict[str, str]:
+    """matplotlib and the packages it needs (its distribution's requirements, recursively), name -> path:
+    each top-level folder or module those distributions install, NumPy aside (always there). Empty when
+    matplotlib is not installed."""
+    from importlib import metadata
+
+    found: dict[str, str] = {}
+    todo, seen = ["matplotlib"], {"numpy"}
+    while todo:
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        from packaging.requirements import Requirement  # a requirement of matplotlib's: there when it is
+
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+        for file in dist.files or []:
+            top = file.parts[0]
+            path = Path(dist.locate_file(top)).resolve()
+            if top not in ("..", "__pycache__") and not top.endswith((".dist-info", ".pth")) and path.exists():
+                found[top] = str(path)
     return found
 
 
@@ -177,9 +216,10 @@ def _file_system() -> tuple[str, ...]:
     return tuple(args + ["--chdir", f"{INSIDE}/work"])
 
 
-def _bubblewrap_command(env: dict[str, str]) -> list[str]:
+def _bubblewrap_command(env: dict[str, str], binds: dict[str, str] | None = None) -> list[str]:
     """The ``bwrap`` command line of one sandbox, up to the interpreter's own arguments: namespaces,
-    ``env`` as the whole environment, the file system, and as root a fresh user of its own."""
+    ``env`` as the whole environment, the file system (with ``binds``, name -> host path, read-only in
+    the child's folder), and as root a fresh user of its own."""
     root = os.geteuid() == 0
     args = [shutil.which("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
@@ -188,6 +228,8 @@ def _bubblewrap_command(env: dict[str, str]) -> list[str]:
     for name, value in env.items():
         args += ["--setenv", name, value]
     args += _file_system()
+    for name, source in (binds or {}).items():
+        args += ["--ro-bind", source, f"{INSIDE}/{name}"]
     if root:
         uid = str(_fresh_uid())
         args += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
@@ -202,6 +244,36 @@ def _fresh_uid() -> int:
 
 
 _ISOLATION: str | None = None
+_FONT_CACHES: dict[str, str] = {}  # isolation level -> host folder with matplotlib's font list
+FONT_LIST = """
+import os, matplotlib, matplotlib.font_manager, numpy
+_path = os.path.join(matplotlib.get_cachedir(), f"fontlist-v{matplotlib.font_manager.FontManager.__version__}.json")
+font_list = (os.path.basename(_path), numpy.frombuffer(open(_path, "rb").read(), numpy.uint8))
+"""
+
+
+def _font_cache(isolation: str) -> str:
+    """A host folder (readable by all, written only here) holding matplotlib's font list as a plotting
+    sandbox of level ``isolation`` builds it: built once per grading process in a sandbox of its own, which
+    runs only this module's code, and handed to every later plotting sandbox (the child copies it into its
+    private configuration folder). Empty if it could not be built: matplotlib then builds it itself."""
+    if isolation not in _FONT_CACHES:
+        folder = tempfile.mkdtemp(prefix="chainrule-fonts-")
+        atexit.register(shutil.rmtree, folder, True)
+        os.chmod(folder, 0o755)  # the sandbox's own user reads it
+        _FONT_CACHES[isolation] = folder  # the sandbox below finds it empty
+        try:
+            with Sandbox(isolation=isolation, plotting=True) as box:
+                box.request("exec", timeout=120, source=FONT_LIST, cell="font list")
+                name, data = box.request("lookup", timeout=10, name="font_list")
+            if type(name) is str and re.fullmatch(r"fontlist-v[0-9.]+\.json", name) and type(data) is np.ndarray:
+                path = Path(folder, name)
+                path.write_bytes(data.astype(np.uint8).tobytes())
+                path.chmod(0o644)
+        except (Exception, SandboxDied):  # noqa: BLE001 - no font list: matplotlib builds its own
+            pass
+    return _FONT_CACHES[isolation]
+
 
 
 def isolation_level() -> str:
@@ -234,10 +306,12 @@ class Sandbox:
         limits: resource limits of the process.
         isolation: ``"auto"`` (the best this machine gives, :func:`isolation_level`)
             or one of :data:`LEVELS` no stronger than that.
+        plotting: matplotlib is importable (read-only, Agg backend, font list ready); without it, matplotlib
+            is not there, and the sandbox starts as fast as ever.
     """
 
-    def __init__(self, limits: Limits = Limits(), isolation: str = "auto"):
-        self.limits = limits
+    def __init__(self, limits: Limits = Limits(), isolation: str = "auto", plotting: bool = False):
+        self.limits, self.plotting = limits, plotting
         best = isolation_level()
         self.isolation = best if isolation == "auto" else isolation
         if LEVELS.index(self.isolation) > LEVELS.index(best):
@@ -252,12 +326,19 @@ class Sandbox:
 
     # ---- the process ----------------------------------------------------------------------------
 
+    def _binds(self) -> dict[str, str]:
+        """What this sandbox has beyond the allow-list, name in the child's folder -> host path: for plotting,
+        matplotlib, its packages and the font list (``fontcache``)."""
+        if not self.plotting:
+            return {}
+        return _plotting_packages() | {"fontcache": _font_cache(self.isolation)}
+
     def _process_folder(self) -> Path:
         """At the "process" level: a temporary folder with the child's files and an empty working folder."""
         folder = Path(tempfile.mkdtemp(prefix="chainrule-sandbox-"))
         for name in ("wire.py", "child.py"):
             shutil.copy(HERE / name, folder / name)
-        for name, source in _packages().items():
+        for name, source in (_packages() | self._binds()).items():
             if name == "chainrule":
                 shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "plots"))
                 shutil.copy(HERE / "graded_gradcheck.py", folder / name / "gradcheck.py")
@@ -270,15 +351,20 @@ class Sandbox:
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
         child_args = [str(child_reads), str(child_writes), json.dumps(asdict(self.limits))]
+        plotting = {"MPLBACKEND": "Agg"} if self.plotting else {}
         if self.isolation == "bubblewrap":  # bwrap itself gets an empty environment, the child its own
-            child_env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV
-            command = _bubblewrap_command(child_env) + [f"{INSIDE}/child.py", *child_args]
+            child_env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV | plotting
+            if plotting:
+                child_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
+            command = _bubblewrap_command(child_env, self._binds()) + [f"{INSIDE}/child.py", *child_args]
             cwd, env = "/", {}
         else:
             self.folder = self._process_folder()
             work = self.folder / "work"
             command = [_interpreter(), "-I", "-S", "-B", str(self.folder / "child.py"), *child_args]
-            cwd, env = work, {"PATH": "/usr/bin:/bin", "HOME": str(work)} | _CHILD_ENV
+            cwd, env = work, {"PATH": "/usr/bin:/bin", "HOME": str(work)} | _CHILD_ENV | plotting
+            if plotting:
+                env["MPLCONFIGDIR"] = str(self.folder / "mplconfig")  # not "matplotlib": the package's link
         stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
