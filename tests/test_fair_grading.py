@@ -153,8 +153,8 @@ def test_a_hanging_helper_cell_costs_only_what_needs_it(graded):
 
 def _attack(course: Path, marker: Path) -> nbformat.NotebookNode:
     """Magics and `!` commands that would copy the gradebook, read a classmate's submission and write into
-    the course, and matplotlib writing beside the course, into its own package and into the font list the
-    grader shares. Each answer is right, so a magic that did anything else shows only on the host."""
+    the course, and matplotlib writing beside the course and into its own packages. Each answer is right,
+    so a magic that did anything else shows only on the host."""
     gradebook = course / "autograde" / "gradebook.db"
     classmate = course / "autograde" / "submitted" / "honest" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     shell = (f"!cp {gradebook} {marker}-gradebook\n!echo pwned > {marker}-shell\n!rm -f {gradebook}\n"
@@ -162,11 +162,8 @@ def _attack(course: Path, marker: Path) -> nbformat.NotebookNode:
              f"stolen = !cat {classmate}\nget_ipython().system('touch {marker}-system')\n")
     plots = (f"import os, matplotlib, matplotlib.pyplot as plt\nplt.plot([0, 1])\n"
              f"for _path in ({str(marker) + '-plot.png'!r}, os.path.join(matplotlib.get_data_path(), 'pwned.png'),\n"
-             f"              '/sandbox/fontcache/pwned.png', '/sandbox/matplotlib/pwned.png'):\n"
-             "    try:\n        plt.savefig(_path)\n    except OSError:\n        pass\n"
-             "for _name in os.listdir('/sandbox/fontcache') if os.path.isdir('/sandbox/fontcache') else []:\n"
-             "    try:\n        open(os.path.join('/sandbox/fontcache', _name), 'w').write('{}')\n"
-             "    except OSError:\n        pass\n")
+             f"              '/sandbox/PIL/pwned.png', '/sandbox/matplotlib/pwned.png'):\n"
+             "    try:\n        plt.savefig(_path)\n    except OSError:\n        pass\n")
     return with_sources(SOLUTION, {"relu_forward": shell + RIGHT["relu_forward"],
                                    "relu_backward": plots + RIGHT["relu_backward"],
                                    "sgd_step": f"%%writefile {marker}-writefile\n" + RIGHT["sgd_step"]})
@@ -219,8 +216,8 @@ def test_magics_and_shell_escapes_do_nothing(attacked):
 
 @needs_bubblewrap
 def test_matplotlib_writes_nothing_outside_the_sandbox(attacked):
-    """Figures saved beside the course, into matplotlib's own folders or over the shared font list stay out:
-    the attacker's plotting answer keeps its points, nothing new is on the host."""
+    """Figures saved beside the course or into matplotlib's own folders stay out: the attacker's plotting
+    answer keeps its points, nothing new is on the host."""
     assert attacked["scores"]["attacker"]["test_relu_backward"] == (1, 1)
     assert attacked["library"] == _library_files()
     assert attacked["litter"] == []
@@ -228,19 +225,23 @@ def test_matplotlib_writes_nothing_outside_the_sandbox(attacked):
 
 @needs_bubblewrap
 def test_a_plotting_sandbox_has_matplotlib_read_only_and_its_tmpfs_only(tmp_path):
-    """In a plotting sandbox, matplotlib (Agg) plots into the private tmpfs; the course, matplotlib's
-    folders and the font list are read-only or absent; without plotting, matplotlib is not there."""
-    source = ("import os, matplotlib\nimport matplotlib.pyplot as plt\n"
+    """In a plotting sandbox, matplotlib (Agg) finds the font list the grader built in its private
+    configuration folder and plots into the private tmpfs; the host and matplotlib's folders are
+    read-only or absent; without plotting, matplotlib is not there."""
+    source = ("import os\nfonts = sorted(os.listdir(os.environ['MPLCONFIGDIR']))\n"
+              "import matplotlib\nimport matplotlib.pyplot as plt\n"
               "def roam(paths):\n    plt.plot([1, 2])\n    plt.savefig('/tmp/ok.png')\n    found = {}\n"
               "    for path in paths:\n        try:\n            plt.savefig(path)\n            found[path] = 'written'\n"
               "        except OSError as err:\n            found[path] = type(err).__name__\n"
               "    return matplotlib.get_backend(), os.path.getsize('/tmp/ok.png') > 0, found\n")
-    paths = [str(tmp_path / "outside.png"), "/sandbox/matplotlib/pwned.png", "/sandbox/fontcache/pwned.png",
-             "/sandbox/PIL/pwned.png"]
+    paths = [str(tmp_path / "outside.png"), "/sandbox/matplotlib/pwned.png", "/sandbox/PIL/pwned.png",
+             "/sandbox/matplotlib/mpl-data/pwned.png"]
     with Sandbox(plotting=True) as box:
         box.request("exec", timeout=60, source=source, cell="plot")
         backend, plotted, found = box.request("call", timeout=60, target=box.request("lookup", name="roam"),
                                               args=[paths], kwargs={})
+        fonts = box.request("lookup", name="fonts")
+    assert [name for name in fonts if name.startswith("fontlist-v")], fonts
     assert backend.lower() == "agg" and plotted
     assert "written" not in found.values(), found
     assert not (tmp_path / "outside.png").exists()

@@ -17,8 +17,7 @@ import operator
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
@@ -77,6 +76,15 @@ def plain_arrays(value, depth: int = 0):
     if kind in (np.matrix, np.memmap):
         return value.view(np.ndarray)
     return value
+
+
+def write_font_list(name: str, data: np.ndarray) -> None:
+    """matplotlib's font list, which the grader built once and sends to a sandbox made for plotting, into
+    its private configuration folder (``MPLCONFIGDIR``), so that importing matplotlib does not build it again."""
+    folder = os.environ["MPLCONFIGDIR"]
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, os.path.basename(name)), "wb") as file:
+        file.write(data.tobytes())
 
 
 class Callback:
@@ -138,6 +146,9 @@ class Child:
         if op == "exec":
             exec(compile(args["source"], f"<answer cell {args['cell']}>", "exec"), self.namespace)
             return None
+        if op == "font_list":
+            write_font_list(args["name"], args["data"])
+            return None
         if op == "lookup":
             if args["name"] not in self.namespace:
                 raise NameError(f"name '{args['name']}' is not defined")
@@ -179,22 +190,9 @@ def set_limits(limits: dict) -> None:
                 pass
 
 
-def prepare_plotting() -> None:
-    """In a sandbox made for plotting: copy matplotlib's font list, which the grader built once (the
-    read-only ``fontcache`` folder), into the private configuration folder ``MPLCONFIGDIR``, so that
-    importing matplotlib does not build it again."""
-    fonts, config = os.path.join(HERE, "fontcache"), os.environ.get("MPLCONFIGDIR")
-    if config and os.path.isdir(fonts):
-        os.makedirs(config, exist_ok=True)
-        for name in os.listdir(fonts):
-            with open(os.path.join(fonts, name), "rb") as source, open(os.path.join(config, name), "wb") as copy:
-                copy.write(source.read())
-
-
 def main() -> None:
     """``child.py READ_FD WRITE_FD LIMITS_JSON``: set the limits, then serve the grader until it closes the pipes."""
     set_limits(json.loads(sys.argv[3]))
-    prepare_plotting()
     sys.meta_path.insert(0, NoReference())
     np.seterr(all="warn")
     try:

@@ -26,7 +26,7 @@ Where bubblewrap (``bwrap``, the sandbox Flatpak uses) runs, which
 A sandbox made for plotting (``Sandbox(plotting=True)``, for a notebook whose answer cells use
 matplotlib) also gets matplotlib and the packages it needs, read-only, with ``MPLBACKEND=Agg``, its
 configuration folder in its private ``/tmp``, and matplotlib's font list, built once per grading
-process in a sandbox of its own (:func:`_font_cache`) rather than at every import.
+process in a sandbox of its own (:func:`_font_list`) rather than at every import.
 
 Elsewhere the level is ``"process"``: the limits above and nothing more; the
 grader says so loudly (:data:`PROCESS_LEVEL_WARNING`).
@@ -37,7 +37,6 @@ The learner's objects never leave the process: the grader holds proxies
 """
 from __future__ import annotations
 
-import atexit
 import functools
 import itertools
 import json
@@ -244,7 +243,7 @@ def _fresh_uid() -> int:
 
 
 _ISOLATION: str | None = None
-_FONT_CACHES: dict[str, str] = {}  # isolation level -> host folder with matplotlib's font list
+_FONT_LISTS: dict[str, tuple[str, np.ndarray] | None] = {}  # isolation level -> matplotlib's font list
 FONT_LIST = """
 import os, matplotlib, matplotlib.font_manager, numpy
 _path = os.path.join(matplotlib.get_cachedir(), f"fontlist-v{matplotlib.font_manager.FontManager.__version__}.json")
@@ -252,28 +251,22 @@ font_list = (os.path.basename(_path), numpy.frombuffer(open(_path, "rb").read(),
 """
 
 
-def _font_cache(isolation: str) -> str:
-    """A host folder (readable by all, written only here) holding matplotlib's font list as a plotting
-    sandbox of level ``isolation`` builds it: built once per grading process in a sandbox of its own, which
-    runs only this module's code, and handed to every later plotting sandbox (the child copies it into its
-    private configuration folder). Empty if it could not be built: matplotlib then builds it itself."""
-    if isolation not in _FONT_CACHES:
-        folder = tempfile.mkdtemp(prefix="chainrule-fonts-")
-        atexit.register(shutil.rmtree, folder, True)
-        os.chmod(folder, 0o755)  # the sandbox's own user reads it
-        _FONT_CACHES[isolation] = folder  # the sandbox below finds it empty
+def _font_list(isolation: str) -> tuple[str, np.ndarray] | None:
+    """matplotlib's font list (file name, bytes) as a plotting sandbox of level ``isolation`` builds it:
+    built once per grading process, in a sandbox of its own that runs only this module's code, and sent
+    to every later plotting sandbox as it starts (it lands in the sandbox's private configuration folder).
+    None if it could not be built: matplotlib then builds it at import."""
+    if isolation not in _FONT_LISTS:
+        _FONT_LISTS[isolation] = None  # the sandbox below builds its own
         try:
             with Sandbox(isolation=isolation, plotting=True) as box:
                 box.request("exec", timeout=120, source=FONT_LIST, cell="font list")
                 name, data = box.request("lookup", timeout=10, name="font_list")
             if type(name) is str and re.fullmatch(r"fontlist-v[0-9.]+\.json", name) and type(data) is np.ndarray:
-                path = Path(folder, name)
-                path.write_bytes(data.astype(np.uint8).tobytes())
-                path.chmod(0o644)
+                _FONT_LISTS[isolation] = name, data.astype(np.uint8)
         except (Exception, SandboxDied):  # noqa: BLE001 - no font list: matplotlib builds its own
             pass
-    return _FONT_CACHES[isolation]
-
+    return _FONT_LISTS[isolation]
 
 
 def isolation_level() -> str:
@@ -328,10 +321,8 @@ class Sandbox:
 
     def _binds(self) -> dict[str, str]:
         """What this sandbox has beyond the allow-list, name in the child's folder -> host path: for plotting,
-        matplotlib, its packages and the font list (``fontcache``)."""
-        if not self.plotting:
-            return {}
-        return _plotting_packages() | {"fontcache": _font_cache(self.isolation)}
+        matplotlib and its packages."""
+        return _plotting_packages() if self.plotting else {}
 
     def _process_folder(self) -> Path:
         """At the "process" level: a temporary folder with the child's files and an empty working folder."""
@@ -348,6 +339,7 @@ class Sandbox:
         return folder
 
     def _start(self) -> None:
+        fonts = _font_list(self.isolation) if self.plotting else None
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
         child_args = [str(child_reads), str(child_writes), json.dumps(asdict(self.limits))]
@@ -376,6 +368,8 @@ class Sandbox:
         os.set_blocking(parent_writes, False)
         codec = Codec(self._to_handle, self._from_tag, lenient=True)
         self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
+        if fonts:
+            self.request("font_list", timeout=30, name=fonts[0], data=fonts[1])
 
     def _kill(self) -> None:
         """Kill the process and everything it started, and reap it.
