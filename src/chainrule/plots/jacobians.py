@@ -10,6 +10,7 @@ notebook cell that ends with the figure displays it exactly once.
 """
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
@@ -74,15 +75,15 @@ def plot_jacobian_check(analytic, numerical, *, title: str = "Analytic vs numeri
     fig = new_figure((width, 3.6 + 0.12 * rows))
     axes = fig.subplots(1, 3)
     for ax, values, label in ((axes[0], a, names[0]), (axes[1], n, names[1])):
-        image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
         _annotate(ax, values, ".2f", limit)
         _matrix_axes(ax, values.shape, row_label, col_label)
         ax.set_title(label)
-    fig.colorbar(image, ax=axes[:2], shrink=0.85, label="entry value")
-    image = axes[2].imshow(diff, cmap="PuOr_r", norm=TwoSlopeNorm(0.0, -dlimit, dlimit))
+    fig.colorbar(image, ax=axes[:2], label="entry value")   # as tall as the heat maps (aspect "auto")
+    image = axes[2].imshow(diff, cmap="PuOr_r", norm=TwoSlopeNorm(0.0, -dlimit, dlimit), aspect="auto")
     _matrix_axes(axes[2], diff.shape, row_label, col_label)
     axes[2].set_title(f"difference (max |.| = {np.max(np.abs(diff)):.1e})")
-    bar = fig.colorbar(image, ax=axes[2], shrink=0.85, label="analytic - numerical")
+    bar = fig.colorbar(image, ax=axes[2], label="analytic - numerical")
     bar.formatter.set_powerlimits((-2, 2))
     bar.update_ticks()
     fig.suptitle(title)
@@ -96,7 +97,8 @@ def plot_gram_tensor(T, *, title: str = _GRAM_TITLE) -> Figure:
     """The 4-index tensor ``T`` of shape ``(N, N, M, N)`` as an N x N grid of ``(M, N)`` slices.
 
     Panel ``(p, q)`` is the slice ``T[p, q]``: how ``K[p, q]`` responds to each
-    entry ``R[i, j]``. All panels share one diverging colour scale; non-zero entries are written in.
+    entry ``R[i, j]``. All panels share one diverging colour scale; non-zero entries are written in,
+    and entries that are exactly zero are left white (the colour bar's label says so).
 
     Args:
         T: array of shape (N, N, M, N).
@@ -107,12 +109,14 @@ def plot_gram_tensor(T, *, title: str = _GRAM_TITLE) -> Figure:
     T = np.asarray(T, dtype=np.float64)
     N, _, M, _ = T.shape
     limit = _symmetric_limit(T)
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")   # masked (exact zero) entries: white
     fig = new_figure((1.2 + 1.9 * N * max(1.0, N / 3 + 0.4), 0.9 + (0.55 * M + 0.9) * N))
     axes = np.atleast_2d(fig.subplots(N, N, squeeze=False))
     for p in range(N):
         for q in range(N):
             ax = axes[p, q]
-            image = ax.imshow(T[p, q], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            image = ax.imshow(np.ma.masked_equal(T[p, q], 0.0), cmap=cmap, vmin=-limit, vmax=limit,
+                              aspect="auto")
             _annotate(ax, T[p, q], ".1f", limit, skip_zeros=True)
             ax.set_xticks(range(N))
             ax.set_yticks(range(M))
@@ -121,6 +125,6 @@ def plot_gram_tensor(T, *, title: str = _GRAM_TITLE) -> Figure:
                 ax.set_xlabel("j (column of R)")
             if q == 0:
                 ax.set_ylabel("i (row of R)")
-    fig.colorbar(image, ax=axes, shrink=0.8, label="derivative")
+    fig.colorbar(image, ax=axes, label="derivative (white cells: exactly 0)")
     fig.suptitle(title)
     return fig
