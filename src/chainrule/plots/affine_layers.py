@@ -1,9 +1,10 @@
 r"""Figures of notebook 05, vectorized affine layers, and the measurement behind one of them.
 
 * :func:`plot_affine_jacobians`: the three Jacobians of an affine layer on a small batch as heat
-  maps, zeros in white, so their block structure (and how much of them is zero) shows;
+  maps, exact zeros in white and every non-zero entry visibly coloured, so their block structure
+  (and how much of them is zero) shows;
 * :func:`measure_backward_costs`: time and peak memory of backward passes as the batch grows;
-* :func:`plot_backward_costs`: those measurements, on log-log axes.
+* :func:`plot_backward_costs`: those measurements, on log-log axes, with reference lines.
 
 :func:`measure_backward_costs` lives here, beside the figure it feeds, rather than with the
 visible checks: it judges nothing, it only collects the numbers the figure draws. The memory
@@ -16,7 +17,8 @@ import time
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from matplotlib.colors import TwoSlopeNorm
+import matplotlib
+from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..visible.affine_layers import peak_memory_bytes
@@ -32,7 +34,9 @@ def plot_affine_jacobians(jacobians: Mapping[str, np.ndarray], row_block: int, c
     Each panel's width is proportional to its number of columns; thin lines cut the
     rows into blocks of ``row_block`` (M: one example each) and each panel's columns
     into blocks of its entry of ``column_blocks``. Entries that are exactly zero are
-    white; the panel title gives their share.
+    white; the panel title gives their share. The colour map leaves out the pale middle of
+    ``RdBu_r``, so a non-zero entry, however small, is never white or near-white (the colour
+    bar jumps at 0).
 
     Args:
         jacobians: name (the panel title, may hold LaTeX) -> Jacobian (numerator layout), all with
@@ -53,10 +57,13 @@ def plot_affine_jacobians(jacobians: Mapping[str, np.ndarray], row_block: int, c
     axes = fig.subplots(1, len(mats), gridspec_kw={"width_ratios": widths}, squeeze=False)[0]
     vmax = max(float(np.max(np.abs(m))) for m in mats.values()) or 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax)
+    diverging = matplotlib.colormaps["RdBu_r"]
+    cmap = ListedColormap(np.vstack([diverging(np.linspace(0.0, 0.38, 128)),    # no pale middle:
+                                     diverging(np.linspace(0.62, 1.0, 128))]))  # only 0 is white
     image = None
     for ax, (name, m), col_block in zip(axes, mats.items(), column_blocks):
         shown = np.where(m == 0, np.nan, m)   # exact zeros left white
-        image = ax.imshow(shown, cmap="RdBu_r", norm=norm, aspect="equal", interpolation="nearest")
+        image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="equal", interpolation="nearest")
         ax.set_xticks(np.arange(m.shape[1]))
         ax.set_yticks(np.arange(n_rows))
         ax.tick_params(labelsize=7)
@@ -69,7 +76,8 @@ def plot_affine_jacobians(jacobians: Mapping[str, np.ndarray], row_block: int, c
         ax.set_xlabel("column: input entry (C order)", fontsize=8)
         ax.set_facecolor("white")
     axes[0].set_ylabel("row: entry out[n, m] (C order)", fontsize=8)
-    fig.colorbar(image, ax=list(axes), shrink=0.8, label="partial derivative")
+    fig.colorbar(image, ax=list(axes), shrink=0.8,
+                 label="partial derivative (white: exactly 0;\nany other entry is coloured)")
     fig.suptitle(title)
     return fig
 
@@ -81,8 +89,10 @@ def measure_backward_costs(forward: Callable, backwards: Mapping[str, Callable],
 
     For every N: x (N, D), w (D, M), b (M,) and dout (N, M) are drawn from ``rng`` in
     ``dtype``; ``forward(x, w, b)`` gives the cache; each ``backward(dout, cache)`` is
-    timed (the best of ``repeats`` runs, ``time.perf_counter``) and then run once more
-    under tracemalloc for its peak memory (:func:`peak_memory_bytes`). Once a backward
+    timed (the best of ``repeats`` runs, ``time.perf_counter``). Only when every time has been
+    taken is each one run once more under tracemalloc for its peak memory
+    (:func:`peak_memory_bytes`): tracing memory slows later allocations down, which would
+    otherwise show in the times of the larger batches. Once a backward
     pass takes longer than ``max_seconds`` in one run, it is left out for the larger
     batches (NaN), so a slow implementation cannot stall the notebook.
 
@@ -104,12 +114,14 @@ def measure_backward_costs(forward: Callable, backwards: Mapping[str, Callable],
     for name in backwards:
         result[name] = {"seconds": np.full(len(Ns), np.nan), "peak_bytes": np.full(len(Ns), np.nan)}
     stopped: set[str] = set()
+    inputs = []
     for i, n in enumerate(Ns):
         x = rng.normal(size=(n, D)).astype(dtype)
         w = rng.normal(size=(D, M)).astype(dtype)
         b = rng.normal(size=M).astype(dtype)
         dout = rng.normal(size=(n, M)).astype(dtype)
         _, cache = forward(x, w, b)
+        inputs.append((dout, cache))
         for name, backward in backwards.items():
             if name in stopped:
                 continue
@@ -122,18 +134,25 @@ def measure_backward_costs(forward: Callable, backwards: Mapping[str, Callable],
                     stopped.add(name)
                     break
             result[name]["seconds"][i] = min(runs)
-            result[name]["peak_bytes"][i] = peak_memory_bytes(backward, dout, cache)[1]
+    for i, (dout, cache) in enumerate(inputs):   # memory last: tracemalloc must not slow the timed runs
+        for name, backward in backwards.items():
+            if not np.isnan(result[name]["seconds"][i]):
+                result[name]["peak_bytes"][i] = peak_memory_bytes(backward, dout, cache)[1]
     return result
 
 
 def plot_backward_costs(costs: Mapping[str, Any], predicted_bytes=None, *,
-                        predicted_label: str = "predicted size of the Jacobian w.r.t. x") -> Figure:
+                        predicted_label: str = "predicted size of the Jacobian w.r.t. x",
+                        quadratic_through: str | None = None) -> Figure:
     """Time (left) and peak memory (right) of backward passes against the batch size N, log-log.
 
     Args:
         costs: what :func:`measure_backward_costs` returns.
         predicted_bytes: optional, one number of bytes per N (a dashed black line in the memory panel).
         predicted_label: its legend entry.
+        quadratic_through: optional, the name of a method: the time panel gets a dotted line
+            proportional to N^2 (the number of entries of the Jacobian), through that method's
+            time at the largest N measured, to compare the measured times with.
     Returns:
         the Figure (two panels).
     """
@@ -146,6 +165,11 @@ def plot_backward_costs(costs: Mapping[str, Any], predicted_bytes=None, *,
         style = dict(marker=markers[j % len(markers)], ms=4, label=name)
         left.loglog(Ns, costs[name]["seconds"], **style)
         right.loglog(Ns, costs[name]["peak_bytes"], **style)
+    if quadratic_through is not None:
+        seconds = np.asarray(costs[quadratic_through]["seconds"], dtype=np.float64)
+        last = np.flatnonzero(~np.isnan(seconds))[-1]
+        left.loglog(Ns, seconds[last] * (Ns / Ns[last]) ** 2.0, "k:", lw=1.2,
+                    label=r"$\propto N^2$ (the entries of the Jacobian), through the last point")
     if predicted_bytes is not None:
         right.loglog(Ns, np.asarray(predicted_bytes, dtype=np.float64), "k--", lw=1, label=predicted_label)
     shape = f"D = {costs['D']}, M = {costs['M']}, {costs['dtype']}"
