@@ -126,6 +126,9 @@ def plot_activations(activations: Mapping[str, Callable], derivatives: Mapping[s
                      z=None, kinks=(0.0,)) -> Figure:
     r"""Activation functions (top row) above their derivatives (bottom row).
 
+    The derivative panels share one y-scale, so their heights compare directly
+    (sigmoid's peak of 1/4 against tanh's 1, for example).
+
     Where a derivative jumps at one of the ``kinks``, no line is drawn across
     the jump: the value the derivative function returns at the kink is a filled
     dot and the limits from the two sides are open circles, so the convention
@@ -144,6 +147,7 @@ def plot_activations(activations: Mapping[str, Callable], derivatives: Mapping[s
     names = list(activations)
     fig = new_figure((3.2 * len(names), 5.6))
     axes = fig.subplots(2, len(names), sharex=True, squeeze=False)
+    lo, hi = 0.0, 0.0   # one y-range for every derivative panel
     for col, name in enumerate(names):
         top, bottom = axes[0, col], axes[1, col]
         top.plot(z, activations[name](z), color="C0")
@@ -164,15 +168,16 @@ def plot_activations(activations: Mapping[str, Callable], derivatives: Mapping[s
             bottom.plot([kink, kink], [left, right], "o", mfc="white", color="C3", ms=6)
             bottom.plot([kink], [at_kink], "o", color="C3", ms=6)
         bottom.plot(zs, gs, color="C3")
-        lo, hi = min(float(np.min(grad)), 0.0), float(np.max(grad))
-        pad = 0.08 * max(hi - lo, 0.25)
-        bottom.set_ylim(lo - pad, hi + pad)
+        lo, hi = min(lo, float(np.min(grad))), max(hi, float(np.max(grad)))
         for ax in (top, bottom):
             ax.axhline(0, color="grey", lw=0.5)
             ax.axvline(0, color="grey", lw=0.5)
             ax.grid(alpha=0.3)
         bottom.set_xlabel("$z$")
+    pad = 0.08 * max(hi - lo, 0.25)
+    for bottom in axes[1]:
+        bottom.set_ylim(lo - pad, hi + pad)
     axes[0, 0].set_ylabel("activation $g(z)$")
-    axes[1, 0].set_ylabel("derivative $g'(z)$")
+    axes[1, 0].set_ylabel("derivative $g'(z)$ (one scale for all)")
     fig.suptitle("Activations and their derivatives (filled dot: the value returned at the kink)")
     return fig
