@@ -6,7 +6,8 @@ pyplot and returns it, so a notebook cell that ends with the call shows it once.
 * :func:`plot_layout_shapes`: a map of the shapes of :math:`x`, :math:`W`,
   :math:`z` and of :math:`\partial J/\partial x`, :math:`\partial J/\partial W`,
   :math:`\partial J/\partial z` in the column form and the row form, each as a
-  Jacobian (numerator layout) and in the shape convention, boxes drawn to scale;
+  Jacobian (numerator layout), in the denominator layout and in the shape
+  convention, boxes drawn to scale;
 * :func:`plot_identity_jacobians`: heat maps of small Jacobians, entries written in;
 * :func:`plot_flattening`: a (1, k) Jacobian row put back into a matrix's shape
   in C order (right) and in Fortran order (wrong);
@@ -27,6 +28,7 @@ __all__ = ["plot_axis_sums", "plot_flattening", "plot_identity_jacobians", "plot
 VALUE_COLOR = "#b9b9b9"
 JACOBIAN_COLOR = "#f0a45d"
 SHAPE_COLOR = "#6fa8dc"
+DENOMINATOR_COLOR = "#93c47d"
 
 
 def _box(ax, cx: float, top: float, shape: tuple[int, int], color: str, unit: float) -> float:
@@ -53,7 +55,9 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
     One panel per form. Each row is one variable (:math:`x`, :math:`W`,
     :math:`z`): its value (grey), the derivative of the scalar :math:`J` with
     respect to it as a Jacobian in numerator layout (orange: always one row,
-    with :math:`W` flattened in C order), and the same derivative in the shape
+    with :math:`W` flattened in C order), in the denominator layout (green: a
+    column for a vector; for the matrix :math:`W`, :math:`W`'s own shape, the
+    convention of Wikipedia's *Matrix calculus* article) and in the shape
     convention (blue: the variable's own shape, what an optimizer needs). Each
     box has one cell per entry and is labelled with its shape and formula, with
     :math:`\delta = \partial J/\partial z` a row.
@@ -65,27 +69,31 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
         the Figure (two panels).
     """
     unit = 0.62
-    col_x = [2.9, 2.9 + max(m * n * unit, 3.6) / 2 + 3.4, 0.0]
-    col_x[2] = col_x[1] + max(m * n * unit, 3.6) / 2 + 2.6
+    col_x = [2.9, 2.9 + max(m * n * unit, 3.6) / 2 + 3.1, 0.0, 0.0]
+    col_x[2] = col_x[1] + max(m * n * unit, 3.6) / 2 + 2.4
+    col_x[3] = col_x[2] + max(m, n, 2) * unit / 2 + 3.0
     row_h = max(m, n, 2) * unit + 1.6
     forms = {
         "column": dict(
             title=rf"Column form $z = W x$   ($m = {m}$ outputs, $n = {n}$ inputs)",
-            rows=[("$x$", (n, 1), (1, n), (n, 1), r"$\delta W$", r"$W^T \delta^T$"),
-                  ("$W$", (m, n), (1, m * n), (m, n), r"flattened $W$", r"$\delta^T x^T$"),
-                  ("$z$", (m, 1), (1, m), (m, 1), r"$\delta$", r"$\delta^T$")]),
+            rows=[("$x$", (n, 1), (1, n), (n, 1), (n, 1), r"$\delta W$", r"$W^T \delta^T$", r"$W^T \delta^T$"),
+                  ("$W$", (m, n), (1, m * n), (m, n), (m, n), r"flattened $W$", r"$\delta^T x^T$",
+                   r"$\delta^T x^T$"),
+                  ("$z$", (m, 1), (1, m), (m, 1), (m, 1), r"$\delta$", r"$\delta^T$", r"$\delta^T$")]),
         "row": dict(
             title=rf"Row form $z = x W$   ($m = {m}$ outputs, $n = {n}$ inputs)",
-            rows=[("$x$", (1, n), (1, n), (1, n), r"$\delta W^T$", r"$\delta W^T$ (the same)"),
-                  ("$W$", (n, m), (1, n * m), (n, m), r"flattened $W$", r"$x^T \delta$"),
-                  ("$z$", (1, m), (1, m), (1, m), r"$\delta$", r"$\delta$ (the same)")]),
+            rows=[("$x$", (1, n), (1, n), (n, 1), (1, n), r"$\delta W^T$", r"$W \delta^T$",
+                   r"$\delta W^T$ (as numerator)"),
+                  ("$W$", (n, m), (1, n * m), (n, m), (n, m), r"flattened $W$", r"$x^T \delta$", r"$x^T \delta$"),
+                  ("$z$", (1, m), (1, m), (m, 1), (1, m), r"$\delta$", r"$\delta^T$", r"$\delta$ (as numerator)")]),
     }
     width = col_x[-1] + 2.4
     height = 3 * row_h + 1.0
-    fig = new_figure((14.0, 14.0 / (2 * width) * height + 1.3), layout=None)
+    fig = new_figure((16.0, 16.0 / (2 * width) * height + 1.3), layout=None)
     axes = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.08, wspace=0.03)
     headers = ["the value", "$\\partial J/\\partial(\\cdot)$ as a Jacobian\n(numerator layout)",
+               "denominator\nlayout",
                "$\\partial J/\\partial(\\cdot)$ in the\nshape convention (for SGD)"]
     for ax, form in zip(axes, ("column", "row")):
         spec = forms[form]
@@ -96,21 +104,24 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
         ax.set_title(spec["title"], fontsize=12)
         for cx, text in zip(col_x, headers):
             ax.text(cx, height - 0.1, text, ha="center", va="top", fontsize=9.5, fontweight="bold")
-        for r, (name, value, jac, conv, jac_label, conv_label) in enumerate(spec["rows"]):
+        for r, (name, value, jac, den, conv, jac_label, den_label, conv_label) in enumerate(spec["rows"]):
             top = height - 1.3 - r * row_h
             ax.text(0.25, top - 0.5, name, fontsize=15, va="center")
             for cx, shape, color, label in [(col_x[0], value, VALUE_COLOR, name),
                                             (col_x[1], jac, JACOBIAN_COLOR,
                                              jac_label + (" (C order)" if name == "$W$" else "")),
-                                            (col_x[2], conv, SHAPE_COLOR, conv_label)]:
+                                            (col_x[2], den, DENOMINATOR_COLOR, den_label),
+                                            (col_x[3], conv, SHAPE_COLOR, conv_label)]:
                 bottom = _box(ax, cx, top, shape, color, unit)
                 ax.text(cx, bottom - 0.2, f"{label}\n{shape}", ha="center", va="top", fontsize=9.5)
     handles = [Patch(facecolor=VALUE_COLOR, edgecolor="black", label="a value of the forward pass"),
                Patch(facecolor=JACOBIAN_COLOR, edgecolor="black",
                      label=r"Jacobian of $J$: one row, $\delta = \partial J/\partial z$ is $(1, m)$"),
+               Patch(facecolor=DENOMINATOR_COLOR, edgecolor="black",
+                     label="denominator layout: a column for a vector, W's shape for W"),
                Patch(facecolor=SHAPE_COLOR, edgecolor="black",
                      label="shape convention: the shape of the variable itself")]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9.5, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=9, frameon=False)
     fig.suptitle("Which shape is each array? One cell per entry; the scalar loss J depends on z", fontsize=13)
     return fig
 
