@@ -373,3 +373,20 @@ def test_figures_have_titles_labels_and_legends():
             assert ax.get_xlabel() or ax.images
             if len(ax.get_lines()) > 1:
                 assert ax.get_legend() is not None
+
+
+@pytest.mark.parametrize("layer, formula", [("tanh", lambda x: 1 - x ** 2), ("sigmoid", lambda x: x * (1 - x))])
+def test_derivative_formula_on_the_input_is_described_the_right_way_round(layer, formula):
+    """Is the output's formula applied to the input named so (not as "the derivative taken at the input")?"""
+    activation = np.tanh if layer == "tanh" else (lambda x: 0.5 * (1 + np.tanh(0.5 * x)))
+
+    def forward(x):          # caches the input x instead of the output
+        return activation(x), x
+
+    def backward(dout, cache):
+        return dout * formula(cache)
+
+    with pytest.raises(CheckFailure) as failure:
+        getattr(visible, f"check_{layer}_backward")(backward, forward)
+    assert "was applied to the input x itself" in str(failure.value)
+    assert "derivative was taken at the input" not in str(failure.value)

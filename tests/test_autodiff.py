@@ -362,3 +362,17 @@ def test_cost_figure_helpers():
     assert left.get_xlabel() and left.get_ylabel() and right.get_title() and fig._suptitle is not None
     assert len(left.get_lines()) == 4 and left.get_legend() is not None
     assert math.isclose(right.get_lines()[0].get_ydata()[-1], times["forward"][-1] / times["reverse"][-1])
+
+
+@pytest.mark.parametrize("label", ["no topological order: each node passes its grad on as soon as it is reached",
+                                   "breadth-first sweep from the output (a visited set, no topological order)",
+                                   "no visited set: shared nodes are swept twice"])
+def test_visible_value_check_catches_a_sweep_without_topological_order(label):
+    """Does the visible check's diamond fail a backward() without a topological order, saying so?"""
+    from chainrule import CheckFailure
+
+    from .variants import variant_function
+    with pytest.raises(CheckFailure) as failure:
+        from chainrule.visible.autodiff import check_Value
+        check_Value(variant_function("10-automatic-differentiation", label))
+    assert "a diamond" in str(failure.value) and "backward needs a topological order" in str(failure.value)

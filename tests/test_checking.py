@@ -115,3 +115,77 @@ def test_a_failed_check_shows_its_message_not_a_traceback(tmp_path):
     text = "\n".join(error.traceback)
     assert error.ename == "CheckFailure" and "NameError" in text and "undefined_name * z" in text, text
     assert "checking.py" not in text and len(error.traceback) <= 3, text
+
+
+def test_expected_and_got_rows_line_up():
+    """Do the continuation rows of a 2-D expected/got array start under the first row's columns?"""
+    e = np.array([[1.0, -2.0], [3.0, 4.0]])
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(e + 1.0, e, name="dx")
+    lines = str(failure.value).splitlines()
+    for label in ("  expected: ", "  got:      "):
+        first = next(i for i, line in enumerate(lines) if line.startswith(label))
+        assert lines[first + 1].index("[") == lines[first].index("[[") + 1, "\n".join(lines)
+
+
+def test_an_extra_factor_2_is_named_without_a_step_h():
+    """Does the generic factor-2 message describe a doubled result, with no h where there is none?"""
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(np.array([2.0, -4.0]), np.array([1.0, -2.0]), name="db")
+    assert "extra factor 2: the result is twice the right one" in str(failure.value)
+    assert "2h" not in str(failure.value)
+
+
+# ---- visible checks of notebooks 01 and 02 (which have no test module of their own) ---------------------
+
+def test_visible_difference_checks_name_the_denominator():
+    """Is a central difference divided by h (or a forward one by 2h) named as the wrong denominator?"""
+    from chainrule.visible.scalar_derivatives import check_central_difference, check_forward_difference
+
+    from .variants import variant_function
+    with pytest.raises(CheckFailure, match="divided by h where 2h belongs"):
+        check_central_difference(variant_function("01-scalar-derivatives", "divides by h instead of 2h"))
+    with pytest.raises(CheckFailure, match="divided by 2h where h belongs"):
+        check_forward_difference(variant_function("01-scalar-derivatives", "divides by 2h"))
+
+
+def test_visible_relu_grad_advice_works_on_a_python_float():
+    """Is a boolean relu_grad told a fix that works on the Python float the check passes (no .astype)?"""
+    from chainrule.visible.scalar_derivatives import check_relu_grad
+
+    def relu_grad(z):   # right on arrays, a plain bool on a float
+        return (np.asarray(z) > 0) * 1.0 if np.ndim(z) else z > 0
+
+    with pytest.raises(CheckFailure) as failure:
+        check_relu_grad(relu_grad)
+    text = str(failure.value)
+    assert "relu_grad(0.0) should be a number, but it is bool" in text and "(z > 0) * 1.0" in text
+    assert ".astype(float)" not in text
+
+
+@pytest.mark.parametrize("label, phrase", [
+    ("tie goes to y", "whole gradient goes to x (dx = dout, dy = 0), not to y"),
+    ("tie goes to neither input", "the gradient went to neither input"),
+])
+def test_visible_max_check_names_where_the_tie_went(label, phrase):
+    """Is a max gate that sends a tie to y told so, and one that sends it to neither input told that?"""
+    from chainrule.visible.computational_graphs import check_max_backward
+
+    from .variants import variant_function
+    with pytest.raises(CheckFailure) as failure:
+        check_max_backward(variant_function("02-computational-graphs", label))
+    assert phrase in str(failure.value)
+    assert ("not to y" in str(failure.value)) == (label == "tie goes to y")
+
+
+@pytest.mark.parametrize("label, phrase", [
+    ("= instead of += in the taught reverse order: only the sigmoid path", "only the sigmoid path's term"),
+    ("= instead of +=, the direct path last", "only the direct path's term"),
+])
+def test_visible_fanout_check_names_the_overwritten_paths(label, phrase):
+    """Is fan-out written with = instead of += named by the one path that is left?"""
+    from chainrule.visible.computational_graphs import check_fanout_forward_backward
+
+    from .variants import variant_function
+    with pytest.raises(CheckFailure, match=phrase):
+        check_fanout_forward_backward(variant_function("02-computational-graphs", label))

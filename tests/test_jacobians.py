@@ -252,3 +252,15 @@ def test_gram_derivative_contracts_to_the_backward_pass():
     rng = np.random.default_rng(0)
     R, G = rng.normal(size=(3, 2)), rng.normal(size=(2, 2))
     np.testing.assert_allclose(np.tensordot(G, jac.gram_derivative(R), axes=2), R @ (G + G.T), rtol=1e-12)
+
+
+def test_visible_checks_name_a_flat_column_and_the_h_denominator():
+    """Is a flat result for a column x named, and a central difference divided by h?"""
+    from chainrule.visible.jacobians import check_numerical_gradient, check_quadratic_form_gradient
+
+    from .variants import variant_function
+    notebook = "03-gradients-and-jacobians"
+    with pytest.raises(CheckFailure, match=r"the result is flat, of shape \(3,\)"):
+        check_quadratic_form_gradient(variant_function(notebook, "a flat result where x is a column"))
+    with pytest.raises(CheckFailure, match="divided by h where 2h belongs"):
+        check_numerical_gradient(variant_function(notebook, "divides by h instead of 2h"))

@@ -267,3 +267,15 @@ def test_loss_sweep_figure_draws_three_curves_per_panel():
     assert all(np.all(np.abs(g) <= 1.0 + 1e-12) for g in grads)
     assert grads[0][0] == pytest.approx(-1.0, abs=1e-4)   # confidently wrong: CE pushes with full force
     assert abs(grads[2][0]) < 1e-3                        # MSE through softmax: the push has vanished
+
+
+def test_log_of_underflowed_probabilities_is_told_apart_from_a_missing_shift():
+    """Is a softmax_loss that shifts, then takes np.log of probabilities, told to use log-softmax (not to shift)?"""
+    from .variants import variant_function
+    fn = variant_function("06-losses", "np.log of the softmax probabilities")
+    with pytest.raises(CheckFailure) as failure:
+        check_softmax_loss(fn)
+    text = str(failure.value)
+    assert "subtracting the maximum is not enough here" in text.lower()
+    assert "shifted - log(sum(exp(shifted)))" in text
+    assert "subtract each row's own maximum first" not in text

@@ -272,3 +272,15 @@ def test_visible_examples_match_the_reference(capsys):
     vis.check_two_layer_loss(ref.two_layer_loss)
     vis.check_sgd_step(ref.sgd_step)
     assert capsys.readouterr().out.count("[ok]") == 5
+
+
+@pytest.mark.parametrize("label, phrase", [
+    ("z >= 0 at the kink", "not z >= 0"),
+    ("softmax without subtracting the max", "subtract the largest score first"),
+])
+def test_visible_check_catches_the_kink_and_large_scores(label, phrase, capsys):
+    """Does the visible check fail, with a named mistake, what only the hidden test's kink and large-score
+    cases caught before?"""
+    from .variants import variant_function
+    with pytest.raises(CheckFailure, match=phrase):
+        vis.check_single_layer_loss_and_grads(variant_function("07-single-layer-network", label))

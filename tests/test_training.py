@@ -443,3 +443,27 @@ def test_visible_dropout_backward_check_accepts_the_reference(capsys):
     """Does the dropout backward check pass the reference pair (its cache is the scaled mask)?"""
     visible.check_dropout_backward(tr.dropout_forward, tr.dropout_backward)
     assert "[ok]" in capsys.readouterr().out
+
+
+def test_visible_momentum_check_says_the_weights_are_right():
+    """Is momentum that stores +v and steps w - v told that its weights are right and its velocity flipped?"""
+    from .variants import variant_function
+    with pytest.raises(CheckFailure, match="your weights are right, but the stored velocity has the opposite sign"):
+        visible.check_sgd_momentum(variant_function("09-training-and-stability",
+                                                    "stores the step with the opposite sign"))
+
+
+def test_visible_dropout_backward_says_what_the_forward_did():
+    """Is a missing 1 / keep_prob explained by what the learner's own forward did with the kept units?"""
+    from .variants import variant_function
+    label = "non-inverted dropout in both passes (the forward does not divide either)"
+    notebook = "09-training-and-stability"
+    with pytest.raises(CheckFailure) as failure:
+        visible.check_dropout_backward(variant_function(notebook, label, "dropout_forward"),
+                                       variant_function(notebook, label))
+    assert "did not divide the kept units by keep_prob either" in str(failure.value)
+    assert "the forward divided the kept units" not in str(failure.value)
+    with pytest.raises(CheckFailure, match="the forward divided the kept units by keep_prob"):
+        visible.check_dropout_backward(
+            variant_function(notebook, "rng.binomial mask of 0/1 in x's dtype"),
+            variant_function(notebook, "the 1 / keep_prob scaling forgotten"))

@@ -239,7 +239,7 @@ def generic_mistakes(expected: np.ndarray) -> list[tuple[str, np.ndarray]]:
     found = [
         ("the sign is flipped", -e),
         ("a factor 2 is missing", e / 2),
-        ("there is an extra factor 2 (or 2h where h belongs)", e * 2),
+        ("there is an extra factor 2: the result is twice the right one", e * 2),
     ]
     if e.ndim >= 2 and e.shape[0] > 1:
         n = e.shape[0]
@@ -270,6 +270,11 @@ def _is_number(value: Any) -> bool:
             and not isinstance(value, (bool, np.bool_)))
 
 
+_BOOL_FIX = ("A comparison such as z > 0 gives booleans: turn them into numbers with (z > 0) * 1.0, which works "
+             "on a Python float as well as on an array (a Python float's z > 0 is a plain bool, which has no "
+             ".astype) and keeps a float32 array's dtype.")
+
+
 def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: float,
                 same_dtype: bool, mistakes: Sequence[tuple[str, Any]]) -> None:
     exp = np.asarray(expected)
@@ -277,14 +282,16 @@ def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: flo
         if isinstance(actual, np.ndarray) and actual.ndim == 0:
             actual = actual[()]
         if not _is_number(actual):
-            raise CheckFailure(f"{path} should be a number, but it is {describe(actual)}.")
+            raise CheckFailure(f"{path} should be a number, but it is {describe(actual)}."
+                               + (f" {_BOOL_FIX}" if isinstance(actual, (bool, np.bool_)) else ""))
         act = np.asarray(actual, dtype=np.float64)
     else:
         if not isinstance(actual, np.ndarray):
             raise CheckFailure(
                 f"{path} should be a NumPy array of shape {exp.shape}, but it is {describe(actual)}.")
         if actual.dtype.kind not in "fiu":
-            raise CheckFailure(f"{path} should hold real numbers, but its dtype is {actual.dtype}.")
+            raise CheckFailure(f"{path} should hold real numbers, but its dtype is {actual.dtype}."
+                               + (f" {_BOOL_FIX}" if actual.dtype.kind == "b" else ""))
         if actual.shape != exp.shape:
             # A known mistake of another shape (a Jacobian where a gradient belongs, say) is
             # named first; otherwise the shapes themselves suggest the mistake.
@@ -310,8 +317,9 @@ def _check_leaf(path: str, actual: Any, expected: Any, *, rtol: float, atol: flo
     lines = [f"{path} is wrong{where}: expected {exp64[worst]:.6g}, got {act64[worst]:.6g} "
              f"(worst relative error {rel_error(act64, exp64):.2e}, tolerance rtol={rtol:g}, atol={atol:g})."]
     if exp64.size > 1 and exp64.size <= 12:
-        lines.append(f"  expected: {np.array2string(exp64, precision=5, separator=', ')}")
-        lines.append(f"  got:      {np.array2string(act64, precision=5, separator=', ')}")
+        # prefix= indents the continuation rows of a 2-D array under the first one, so the columns line up
+        for label, values in (("  expected: ", exp64), ("  got:      ", act64)):
+            lines.append(label + np.array2string(values, precision=5, separator=', ', prefix=label))
     # A candidate mistake that is itself close to the right answer names nothing.
     candidates = [(text, wrong) for text, wrong in list(mistakes) + generic_mistakes(exp64)
                   if np.shape(wrong) != exp64.shape

@@ -16,7 +16,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 
-__all__ = ["Variant", "variants_for"]
+__all__ = ["Variant", "variant_function", "variants_for"]
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,13 @@ def variants_for(notebook: str) -> tuple[list[Variant], list[Variant]]:
         if module.NOTEBOOK == notebook:
             return module.VALID, module.WRONG
     raise LookupError(f"no variants module for {notebook}")
+
+
+def variant_function(notebook: str, label: str, name: str | None = None):
+    """The function (or class) ``name`` (default: the variant's cell) that the variant labelled ``label``
+    of ``notebook`` defines, for the visible-check tests."""
+    valid, wrong = variants_for(notebook)
+    variant = next(v for v in valid + wrong if v.label == label)
+    namespace: dict = {}
+    exec(variant.source, namespace)
+    return namespace[name or variant.cell]

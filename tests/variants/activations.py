@@ -404,7 +404,7 @@ import numpy as np
 def sigmoid_backward(dout, cache):
     x = np.log(cache) - np.log1p(-cache)      # the input, as a forward pass that cached x would have it
     return dout * x * (1 - x)
-''', "taken at the input"),
+''', "applied to the input x itself"),
     Variant("sigmoid_backward", "the sigmoid applied again to the cached output", '''
 import numpy as np
 
@@ -460,7 +460,7 @@ import numpy as np
 def tanh_backward(dout, cache):
     x = np.arctanh(cache)           # the input, as a forward pass that cached x would have it
     return dout * (1 - x ** 2)
-''', "taken at the input"),
+''', "applied to the input x itself"),
     Variant("tanh_backward", "tanh applied again to the cached output", '''
 import numpy as np
 

@@ -736,6 +736,53 @@ def forward_mode_gradient(f, x):
     Variant("Value", "backward sweep in forward order", _edit(_VALUE, ("for node in reversed(order):",
                                                                      "for node in order:")),
             "reversed topological order"),
+    Variant("Value", "no topological order: each node passes its grad on as soon as it is reached", _edit(
+        _VALUE, ("""        order, visited = [], set()
+
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                for parent in node._parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+""", """        self.grad = 1.0
+
+        def push(node):
+            node._backward()
+            for parent in node._parents:
+                push(parent)
+
+        push(self)
+""")), "backward needs a topological order"),
+    Variant("Value", "breadth-first sweep from the output (a visited set, no topological order)", _edit(
+        _VALUE, ("""        order, visited = [], set()
+
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                for parent in node._parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+""", """        self.grad = 1.0
+        queue, seen = [self], {self}
+        while queue:
+            node = queue.pop(0)
+            node._backward()
+            for parent in node._parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+""")), None),
     Variant("Value", "no __radd__", _edit(_VALUE, ("    def __radd__(self, other):\n        return self + other\n", "")),
             "reflected"),
     Variant("Value", "a number not wrapped in Value", _edit(

@@ -202,7 +202,13 @@ import numpy as np
 
 def max_backward(dout, x, y):
     return np.where(x > y, dout, 0.0), np.where(x > y, 0.0, dout)
-''', "not to y"),
+''', "the tie was sent to y"),
+    Variant("max_backward", "tie goes to neither input", '''
+import numpy as np
+
+def max_backward(dout, x, y):
+    return np.where(x > y, dout, 0.0), np.where(y > x, dout, 0.0)
+''', "or to neither input"),
     Variant("max_backward", "routes to the smaller input", '''
 import numpy as np
 
@@ -331,6 +337,33 @@ def fanout_forward_backward(x):
     dx = 2.0 * x
     return f, dx
 ''', "only the last path's gradient is left"),
+    Variant("fanout_forward_backward", "= instead of += in the taught reverse order: only the sigmoid path", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    m = x * s
+    q = x ** 2
+    f = m + q
+    dm = 1.0
+    dq = 1.0
+    dfdx = 2.0 * x * dq
+    ds = x * dm
+    dfdx = s * dm
+    dfdx = s * (1.0 - s) * ds
+    return f, dfdx
+''', "only the sigmoid path"),
+    Variant("fanout_forward_backward", "= instead of +=, the direct path last", '''
+import numpy as np
+
+def fanout_forward_backward(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    f = x * s + x ** 2
+    dfdx = 2.0 * x
+    dfdx = s * (1.0 - s) * x
+    dfdx = s
+    return f, dfdx
+''', "only the direct path"),
     Variant("fanout_forward_backward", "drops the path through the sigmoid", '''
 import numpy as np
 

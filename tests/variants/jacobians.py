@@ -382,7 +382,7 @@ def numerical_gradient(f, x, h=1e-5):
         x[idx] = old
         grad[idx] = (f_plus - f_minus) / h
     return grad
-''', "extra factor 2"),
+''', "divided by h where 2h belongs"),
     Variant("numerical_gradient", "calls the reference implementation", '''
 def numerical_gradient(f, x, h=1e-5):
     from chainrule_reference.jacobians import numerical_gradient as _ref
@@ -537,6 +537,12 @@ def quadratic_form_gradient(A, x):
 def quadratic_form_gradient(A, x):
     return x.T @ (A + A.T)
 ''', "the result is a row"),
+    Variant("quadratic_form_gradient", "a flat result where x is a column", '''
+import numpy as np
+
+def quadratic_form_gradient(A, x):
+    return (A + A.T) @ np.ravel(x)
+''', "the result is flat"),
     Variant("quadratic_form_gradient", "A += A.T changes the caller's A", '''
 def quadratic_form_gradient(A, x):
     A += A.T

@@ -443,7 +443,7 @@ def softmax_loss(x, y):
     dx = probs.copy()
     dx[np.arange(n), y] -= 1
     return loss, dx / n
-''', "log of 0"),
+''', "subtracting the maximum is not enough here"),
     Variant("softmax_loss", "naive: no shift", '''
 import numpy as np
 
@@ -567,7 +567,7 @@ def softmax_loss(x, y):
     dx = probs.copy()
     dx[range(N), y] -= 1
     return loss, dx / N
-''', diagnosis="log of 0", score=_cases(7, 11, points=3)),
+''', diagnosis="subtracting the maximum is not enough here", score=_cases(7, 11, points=3)),
     Variant("softmax_loss", "deep learning from scratch: -log(p + 1e-7)", '''
 import numpy as np
 

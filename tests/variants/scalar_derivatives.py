@@ -197,7 +197,7 @@ def forward_difference(f, x, h=1e-5):
     Variant("forward_difference", "divides by 2h", '''
 def forward_difference(f, x, h=1e-5):
     return (f(x + h) - f(x)) / (2 * h)
-''', "a factor 2 is missing"),
+''', "divided by 2h where h belongs"),
     Variant("forward_difference", "calls the reference implementation", '''
 def forward_difference(f, x, h=1e-5):
     from chainrule_reference.scalar_derivatives import forward_difference as _ref
@@ -211,7 +211,7 @@ def central_difference(f, x, h=1e-5):
     Variant("central_difference", "divides by h instead of 2h", '''
 def central_difference(f, x, h=1e-5):
     return (f(x + h) - f(x - h)) / h
-''', "extra factor 2"),
+''', "divided by h where 2h belongs"),
     Variant("central_difference", "the step passed in is ignored", '''
 def central_difference(f, x, h=1e-5):
     return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5

@@ -397,7 +397,7 @@ def sgd_momentum(w, dw, config):
     v = mu * config.get("velocity", np.zeros_like(w)) + lr * dw
     config["velocity"] = v
     return w - v, config
-''', "opposite sign"),
+''', "your weights are right, but the stored velocity has the opposite sign"),
     Variant("sgd_momentum", "updates w in place", '''
 import numpy as np
 
@@ -712,6 +712,19 @@ def dropout_backward(dout, cache):
         return dout.copy()
     return dout * cache["mask"]
 ''', "scaling is missing"),
+    Variant("dropout_backward", "non-inverted dropout in both passes (the forward does not divide either)", '''
+def dropout_forward(x, keep_prob, train, rng):
+    if not train:
+        return x.copy(), {"mask": None, "keep_prob": keep_prob}
+    mask = rng.random(x.shape) < keep_prob
+    return x * mask, {"mask": mask, "keep_prob": keep_prob}
+
+
+def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    return dout * cache["mask"]
+''', "your dropout_forward did not divide the kept units by keep_prob either"),
     Variant("dropout_backward", "draws a new mask", '''
 import numpy as np
 

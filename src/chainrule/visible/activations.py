@@ -75,8 +75,8 @@ def sigmoid_layer_mistakes(x, dout=None) -> list[tuple[str, np.ndarray]]:
                     ("the reciprocal is missing: the sigmoid is 1 / (1 + exp(-x)), not 1 + exp(-x)",
                      1 + np.exp(-x))]
         (d,) = _f64(dout)
-        return [("the derivative was taken at the input: s (1 - s) needs s = sigmoid(x), the layer's output "
-                 "(keep it in the cache), not x itself", d * x * (1 - x)),
+        return [("the output's formula s (1 - s) was applied to the input x itself (x (1 - x)): the derivative "
+                 "at x is s (1 - s) with s = sigmoid(x), the layer's output (keep it in the cache)", d * x * (1 - x)),
                 ("the sigmoid was applied twice: the cache already holds the output s = sigmoid(x), and the "
                  "derivative is s (1 - s), not sigmoid(s) (1 - sigmoid(s))", d * _sigmoid(s) * (1 - _sigmoid(s))),
                 (_NO_DOUT.format("s (1 - s)"), s * (1 - s)),
@@ -93,8 +93,8 @@ def tanh_layer_mistakes(x, dout=None) -> list[tuple[str, np.ndarray]]:
                 ("this is the sigmoid, not tanh", _sigmoid(x)),
                 ("this is the derivative 1 - tanh(x)^2, not tanh itself", 1 - t ** 2)]
     (d,) = _f64(dout)
-    return [("the derivative was taken at the input: 1 - t^2 needs t = tanh(x), the layer's output, "
-             "not x itself (1 - x^2)", d * (1 - x ** 2)),
+    return [("the output's formula 1 - t^2 was applied to the input x itself (1 - x^2): the derivative at x "
+             "is 1 - t^2 with t = tanh(x), the layer's output (keep it in the cache)", d * (1 - x ** 2)),
             ("tanh was applied twice: with the output t = tanh(x) in the cache, the derivative is 1 - t^2, "
              "not 1 - tanh(t)^2", d * (1 - np.tanh(t) ** 2)),
             (_NO_DOUT.format("(1 - t^2)"), 1 - t ** 2),

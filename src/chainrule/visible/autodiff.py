@@ -30,7 +30,8 @@ from ._common import call, passed
 __all__ = ["DUAL_EXPRESSIONS", "VALUE_DIV_SIGN", "VALUE_EXP",
            "VALUE_LOG", "VALUE_MUL_SWAP", "VALUE_NO_SEED", "VALUE_NO_UPSTREAM",
            "VALUE_ORDER", "VALUE_OVERWRITE", "VALUE_POW", "VALUE_RELU_ZERO", "VALUE_RSUB", "VALUE_RTRUEDIV",
-           "VALUE_SUB_SIGN", "VALUE_TANH_AT_OUTPUT", "VALUE_TANH_INPUT", "VALUE_TANH_SQUARE", "check_Dual",
+           "VALUE_SUB_SIGN", "VALUE_TANH_AT_OUTPUT", "VALUE_TANH_INPUT", "VALUE_TANH_SQUARE", "VALUE_TOPOLOGICAL",
+           "check_Dual",
            "check_Value", "check_dual_exp", "check_dual_log", "check_dual_sin", "check_forward_mode_gradient",
            "dual_function_mistakes", "dual_mistakes", "dual_outputs", "dual_parts", "expecting_duals",
            "forward_gradient_mistakes",
@@ -329,6 +330,10 @@ VALUE_SUB_SIGN = "d(a - b)/db is -1: the second operand of a subtraction gets -o
 VALUE_NO_SEED = "the output's grad must be seeded with 1 before the backward sweep"
 VALUE_ORDER = ("the backward sweep must run in reversed topological order (from the output back to the leaves), "
                "so that a node's grad is complete before it is passed on")
+VALUE_TOPOLOGICAL = ("a node's gradient was passed on to its inputs before every node that uses it had added its "
+                     "share (or it was passed on more than once): backward needs a topological order. Call each "
+                     "node's _backward once, after all the nodes that use it: build the topological order first "
+                     "(each node after its inputs), then sweep it reversed")
 VALUE_POW = "the power rule: d(x^p)/dx = p x^(p-1)"
 VALUE_NO_UPSTREAM = "the local gradient of {} was not multiplied by out.grad (the chain rule)"
 VALUE_MUL_SWAP = "each factor of a product gets the OTHER factor's data times out.grad"
@@ -387,6 +392,12 @@ def _build_everything(a, b, c):
     return (g * 2 - 1).tanh() + (c - a).relu() * b + (a - c).relu() - (-b)
 
 
+def _diamond(a, b, c):
+    """d = a * b used by two later nodes: L = (d * c) * 2 + d."""
+    d = a * b
+    return (d * c) * 2 + d
+
+
 def _everything_on_floats(a, b, c):
     d = a * b + a
     e = d / c - b ** 2 + 1 / c - (2 - a) * 0.5
@@ -411,7 +422,9 @@ def check_Value(Value) -> None:
     3. L = a * a at 3: one operation uses a twice, a.grad = 6.
     4. L = a - b, 2 - a, a / b and 2 / a: signs and reflected operations.
     5. L = 2 * a ** 3, 3 * a.exp(), 3 * a.log(), 2 * a.tanh(), 3 * a.relu() (relu at 2, -1 and exactly 0).
-    6. every operation in one expression, gradients against central differences of your own L.data.
+    6. a diamond, d = a * b used by two later nodes: L = (d * c) * 2 + d at (2, -3, 4), a.grad = 9 b = -27,
+       b.grad = 9 a = 18, c.grad = 2 d = -12 (d's grad is passed on only once it is complete).
+    7. every operation in one expression, gradients against central differences of your own L.data.
     """
     _value_example(Value, "L = (a * b) * c at a = 2, b = -3, c = 4", lambda a, b, c: (a * b) * c,
                    {"a": 2.0, "b": -3.0, "c": 4.0}, {"L.data": -24.0, "c.grad": -6.0, "a.grad": -12.0, "b.grad": 8.0},
@@ -451,6 +464,15 @@ def check_Value(Value) -> None:
         _value_example(Value, f"L = 3 * a.relu() at a = {a}", lambda a: 3 * a.relu(), {"a": a},
                        {"L.data": 3 * max(a, 0.0), "a.grad": grad},
                        {"a.grad": [(VALUE_RELU_ZERO, 3.0)] if a == 0 else [(VALUE_NO_UPSTREAM.format("relu"), 1.0)]})
+    # A diamond: d = a * b is used by two later nodes, m = d * c (through n = m * 2) and L = n + d itself.
+    # dL/dd = 1 + 2c = 9 is complete only once both have added their share; a sweep that passes d's grad on
+    # earlier (with 1 or 8 of the 9 in it), or twice, gives a.grad = b k and b.grad = a k for another k.
+    pushed = [1.0, 8.0, 1.0 + 9.0, 8.0 + 9.0, 18.0]
+    _value_example(Value, "a diamond: d = a * b is used by two later nodes, L = (d * c) * 2 + d at a = 2, b = -3, c = 4",
+                   _diamond, {"a": 2.0, "b": -3.0, "c": 4.0},
+                   {"L.data": -54.0, "a.grad": -27.0, "b.grad": 18.0, "c.grad": -12.0},
+                   {"a.grad": [(VALUE_TOPOLOGICAL, -3.0 * k) for k in pushed],
+                    "b.grad": [(VALUE_TOPOLOGICAL, 2.0 * k) for k in pushed]})
     point = {"a": 1.5, "b": -0.8, "c": 2.0}
     result = run_value_scenario(Value, _build_everything, point)
 

@@ -34,8 +34,29 @@ def _as_float(*values):
 
 # ---- known mistakes, as (description, wrong value) per output name ------------------------------
 
-def gate_mistakes(gate: str, dout, x=None, y=None) -> dict[str, list[tuple[str, np.ndarray]]]:
-    """Known wrong answers of ``add_backward``, ``mul_backward`` or ``max_backward`` (``gate``: add, mul, max)."""
+def _tie_text(d, x, y, got) -> str:
+    """What a max gate whose dx is 0 on a tie did with the tie: sent it to y, to neither input, or (without
+    the learner's dy, ``got`` None) one of the two."""
+    fix = "on a tie x == y the whole gradient goes to x (dx = dout, dy = 0)"
+    tie = x == y
+    try:
+        dy = np.broadcast_to(np.asarray(got[1], dtype=np.float64), np.shape(tie)) if got is not None else None
+    except (TypeError, ValueError, IndexError):
+        dy = None
+    if dy is not None and np.allclose(dy[tie], np.broadcast_to(d, np.shape(tie))[tie]):
+        return f"{fix}, not to y"
+    if dy is not None and np.allclose(dy[tie], 0.0):
+        return (f"on a tie x == y the gradient went to neither input (x > y and y > x both exclude the tie), "
+                f"so it was lost: {fix}")
+    return f"on a tie x == y dx got 0 (the tie was sent to y, or to neither input): {fix}"
+
+
+def gate_mistakes(gate: str, dout, x=None, y=None, got=None) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of ``add_backward``, ``mul_backward`` or ``max_backward`` (``gate``: add, mul, max).
+
+    ``got``: the learner's ``(dx, dy)`` where known (the visible check), to tell a max gate that sends a tie
+    to y from one that sends it to neither input.
+    """
     if gate == "add":
         (d,) = _as_float(dout)
         return {k: [("the local gradient 1 was returned: multiply it by the upstream gradient dout", np.ones_like(d)),
@@ -50,7 +71,7 @@ def gate_mistakes(gate: str, dout, x=None, y=None) -> dict[str, list[tuple[str, 
         raise ValueError(f"unknown gate {gate!r}")
     smaller = "the gradient was routed to the smaller input"
     tie = bool(np.any(x == y))
-    return {"dx": ([("on a tie x == y the whole gradient goes to x, not to y", np.where(x > y, d, 0.0))] if tie else [])
+    return {"dx": ([(_tie_text(d, x, y, got), np.where(x > y, d, 0.0))] if tie else [])
             + [(smaller, np.where(x < y, d, 0.0)), (_NOT_SCALED.format("dx"), (x >= y) * 1.0)],
             "dy": ([("on a tie x == y the gradient was given to both inputs, which double-counts: "
                      "on a tie it goes to x only", np.where(y >= x, d, 0.0))] if tie else [])
@@ -91,7 +112,11 @@ def fanout_mistakes(x) -> dict[str, list[tuple[str, np.ndarray]]]:
     (x,) = _as_float(x)
     s = _sigmoid(x)
     direct, through_s, square = s, x * s * (1 - s), 2 * x
+    overwritten = ("only the {} is left: each `dfdx = ...` overwrote the paths before it. x is used three "
+                   "times; add every path's term with +=")
     return {"dfdx": [("only the last path's gradient is left: use += to accumulate", square),
+                     (overwritten.format("sigmoid path's term x s (1 - s), s = sigmoid(x),"), through_s),
+                     (overwritten.format("direct path's term sigmoid(x)"), direct),
                      ("the path through sigmoid(x) was overwritten or dropped: accumulate all three paths with +=",
                       direct + square),
                      ("the path through x^2 was overwritten or dropped: accumulate all three paths with +=",
@@ -144,8 +169,9 @@ def check_max_backward(max_backward) -> None:
                  (np.array([0.0, -1.0, 3.0]), np.array([2.0, 0.0, 0.0])))]
     for (dout, x, y), expected in examples:
         result = call(max_backward, "max_backward", (dout, x, y), ("dout", "x", "y"))
+        got = result if isinstance(result, (tuple, list)) and len(result) == 2 else None
         _expect(result, expected, f"max_backward(dout={dout!r}, x={x!r}, y={y!r})", ("dx", "dy"),
-                gate_mistakes("max", dout, x, y))
+                gate_mistakes("max", dout, x, y, got))
     passed("max_backward")
 
 

@@ -88,7 +88,8 @@ def _differences(f: Callable, x, h: float, kind: str) -> np.ndarray:
         x[idx] = old
         centre = np.array(f(x), dtype=np.float64).ravel()
         rows.append({"forward": (plus - centre) / h, "backward": (centre - minus) / h,
-                     "central": (plus - minus) / (2 * h), "no_brackets": plus - minus / (2 * h)}[kind])
+                     "central": (plus - minus) / (2 * h), "no_brackets": plus - minus / (2 * h),
+                     "over_h": (plus - minus) / h}[kind])
     return np.array(rows)
 
 
@@ -96,6 +97,7 @@ _FORWARD = "this is the forward difference (f(x + h) - f(x)) / h: use the centra
 _BACKWARD = "this is the backward difference (f(x) - f(x - h)) / h: use the central one"
 _IGNORED_H = "the step h passed in was ignored (h = 1e-5 was used instead)"
 _NO_BRACKETS = "brackets are missing: (f(x + h) - f(x - h)) / (2 * h)"
+_OVER_H = "the difference was divided by h where 2h belongs: an extra factor 2 ((f(x + h) - f(x - h)) / (2h))"
 _FLOAT32 = ("the differences were taken in float32, the dtype of x: x + h cannot be stored precisely in "
             "float32 (its spacing near 1 is about 1e-7). Work on a float64 copy, np.array(x, dtype=np.float64)")
 
@@ -106,7 +108,8 @@ def numerical_gradient_mistakes(f: Callable, x, h: float = 1e-5) -> list[tuple[s
     shape = x64.shape
     found = [(_FORWARD, _differences(f, x64, h, "forward").reshape(shape)),
              (_BACKWARD, _differences(f, x64, h, "backward").reshape(shape)),
-             (_NO_BRACKETS, _differences(f, x64, h, "no_brackets").reshape(shape))]
+             (_NO_BRACKETS, _differences(f, x64, h, "no_brackets").reshape(shape)),
+             (_OVER_H, _differences(f, x64, h, "over_h").reshape(shape))]
     if h != 1e-5:
         found.append((_IGNORED_H, _differences(f, x64, 1e-5, "central").reshape(shape)))
     if x64.ndim != 1:
@@ -123,7 +126,8 @@ def numerical_jacobian_mistakes(f: Callable, x, h: float = 1e-5) -> list[tuple[s
               f"row i holds the derivatives of output f_i, so J has shape (m, n) = ({m}, {n})", central),
              (_FORWARD, _differences(f, x, h, "forward").T),
              (_BACKWARD, _differences(f, x, h, "backward").T),
-             (_NO_BRACKETS, _differences(f, x, h, "no_brackets").T)]
+             (_NO_BRACKETS, _differences(f, x, h, "no_brackets").T),
+             (_OVER_H, _differences(f, x, h, "over_h").T)]
     if h != 1e-5:
         found.append((_IGNORED_H, _differences(f, x, 1e-5, "central").T))
     if m == 1 or n == 1:
@@ -186,6 +190,8 @@ def quadratic_form_mistakes(A, x) -> list[tuple[str, np.ndarray]]:
              ("the A x term is missing: x appears twice in x^T A x; the gradient is A x + A^T x", A.T @ x)]
     if x.ndim == 2:
         found.append(("the result is a row: the gradient has the shape of x, a column (n, 1)", ((A + A.T) @ x).T))
+        found.append((f"the result is flat, of shape ({x.shape[0]},): the gradient has the shape of x, a column "
+                      f"{x.shape} (work on x as given, not on x.ravel() or x[:, 0])", ((A + A.T) @ x).ravel()))
     return found
 
 

@@ -40,6 +40,11 @@ STABILITY_HINTS = {
     "divide": "log of 0: a probability, or a row's whole sum of exps, underflowed to 0 before the log; "
               "subtract each row's own maximum first and take the log-probabilities as "
               "(x - max) - log(sum(exp(x - max))), not as np.log of probabilities",
+    "log_of_probabilities": "log of 0: a probability underflowed to 0 before np.log took it (after the shift, "
+                            "exp(x - max) of a logit far below its row's maximum is 0), so its log is -inf. "
+                            "Subtracting the maximum is not enough here: take the log-probabilities directly, "
+                            "log-softmax = shifted - log(sum(exp(shifted))) with shifted = x - x.max(axis=-1, "
+                            "keepdims=True), not np.log of probabilities",
     "broadcast": "a row-wise max or sum lost its axis, so it cannot broadcast against the (N, C) scores: "
                  "keep it as a column with keepdims=True (or [:, None])",
     "nonfinite": "overflow: exp of large logits gives inf/NaN (and exps of very negative logits underflow "
@@ -50,7 +55,19 @@ STABILITY_HINTS = {
 _LARGE = 50.0
 
 
-def _failure_hint(error: BaseException | None) -> str | None:
+def _sums_cannot_underflow(logits) -> bool:
+    """True if no row's sum of exps can underflow to 0, shifted or not: every row's maximum has exp > 0 in the
+    logits' dtype (then a log of 0 can only be the log of an underflowed probability)."""
+    if logits is None:
+        return False
+    x = np.asarray(logits)
+    if x.dtype.kind != "f" or x.size == 0:
+        x = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.exp(np.max(x, axis=-1)) > 0))
+
+
+def _failure_hint(error: BaseException | None, logits=None) -> str | None:
     if isinstance(error, OverflowError):
         return STABILITY_HINTS["overflow"]
     if isinstance(error, FloatingPointError):
@@ -58,6 +75,8 @@ def _failure_hint(error: BaseException | None) -> str | None:
         for key, words in (("overflow", "overflow encountered"), ("invalid", "invalid value"),
                            ("divide", "divide by zero")):
             if words in text:
+                if key == "divide" and _sums_cannot_underflow(logits):
+                    return STABILITY_HINTS["log_of_probabilities"]
                 return STABILITY_HINTS[key]
         return STABILITY_HINTS["overflow"]
     if isinstance(error, ValueError) and "broadcast" in str(error):
@@ -101,7 +120,7 @@ def call_stably(run: Callable[[], Any], name: str, logits=None,
         try:
             result = run()
         except CheckFailure as failure:
-            hint = _failure_hint(failure.__cause__)
+            hint = _failure_hint(failure.__cause__, logits)
             if hint is None:
                 raise
             raise CheckFailure(f"{failure}\n  Likely mistake: {hint}.") from failure.__cause__

@@ -13,13 +13,20 @@ from ..checking import CheckFailure, expect_close
 from ..gradcheck import num_derivative
 from ._common import call, passed
 
-__all__ = ["COMPOSITE_MISTAKES", "activation_mistakes", "check_central_difference", "check_composite_and_grad",
+__all__ = ["COMPOSITE_MISTAKES", "activation_mistakes", "denominator_mistake", "check_central_difference", "check_composite_and_grad",
            "check_difference_errors", "check_forward_difference", "check_leaky_relu_grad", "check_relu_grad",
            "check_sigmoid_grad", "check_tanh_grad"]
 
 
 def _cube(x):
     return x ** 3
+
+
+def denominator_mistake(name: str, right):
+    """The wrong denominator of a difference quotient: h where 2h belongs (central) or 2h where h belongs."""
+    if name == "central_difference":
+        return ("the difference was divided by h where 2h belongs: an extra factor 2", 2 * np.asarray(right))
+    return ("the difference was divided by 2h where h belongs: a factor 2 is missing", np.asarray(right) / 2)
 
 
 def _check_difference(fn, name, at_tenth, other_value, other_name, h_ignored):
@@ -30,10 +37,12 @@ def _check_difference(fn, name, at_tenth, other_value, other_name, h_ignored):
                  mistakes={f"{name}(cube, 1.0, h=0.1)": [
                      (f"this is the {other_name} difference", other_value),
                      ("this is the backward difference (f(x) - f(x - h)) / h", 2.71),
-                     ("the step h passed in was ignored", h_ignored)]})
+                     ("the step h passed in was ignored", h_ignored),
+                     denominator_mistake(name, at_tenth)]})
     x = np.array([0.0, 1.0, 2.0])
     value = call(fn, name, (np.sin, x, 1e-5), ("f", "x", "h"))
-    expect_close(value, np.cos(x), name=f"{name}(np.sin, [0, 1, 2])", rtol=1e-4, atol=1e-4)
+    expect_close(value, np.cos(x), name=f"{name}(np.sin, [0, 1, 2])", rtol=1e-4, atol=1e-4,
+                 mistakes={f"{name}(np.sin, [0, 1, 2])": [denominator_mistake(name, np.cos(x))]})
     passed(name)
 
 

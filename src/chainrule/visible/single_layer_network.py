@@ -43,6 +43,9 @@ SINGLE_LAYER_MISTAKES = {
     "no_mask": "delta2 = dJ/dz is missing the ReLU mask 1(z > 0): a hidden unit with z <= 0 passes no "
                "gradient (a test on h, h >= 0, is always true: the mask is z > 0)",
     "kink": "at the kink z = 0 ReLU passes no gradient in this course: the mask is z > 0, not z >= 0",
+    "unstable": "the softmax overflowed: with scores theta near 1000, np.exp(theta) is inf and inf / inf is NaN; "
+                "subtract the largest score first, e = np.exp(theta - theta.max()), which leaves the softmax "
+                "unchanged (softmax(theta - c) = softmax(theta))",
     "h_not_mask": "delta2 was multiplied by h = ReLU(z) (or by z) instead of the 0/1 mask 1(z > 0)",
     "missing_y": "delta1 = dJ/dtheta is yhat - y: the - y is missing",
     "delta1_scores": "delta1 = dJ/dtheta is softmax(theta) - y, the probabilities minus the one-hot label, "
@@ -220,7 +223,64 @@ def check_single_layer_loss_and_grads(single_layer_loss_and_grads) -> None:
                 "grads['W']": [(_M["transposed"], numeric["W"].T), (_M["h_not_mask"], numeric["W"] * h)]}
     off = np.array([1, 2])   # the hidden units with z < 0 on this example
     _expect_grads(grads, numeric, mistakes, {"b1": (off, 0, np.zeros((4, 1))), "W": (off, 0, np.zeros((4, 3)))})
+
+    # Hidden unit 0 exactly at the kink: W[0] @ x + b1[0] = 0.5 - 0.5 + 0 = 0. Central differences straddle
+    # the kink, so the expected values come from the formulas, with no gradient through ReLU at z = 0.
+    kink = {**params, "W": params["W"].copy(), "b1": params["b1"].copy()}
+    kink["W"][0], kink["b1"][0] = [0.5, 0.25, 0.0], 0.0
+    example = "the example with hidden unit 0 exactly at the kink z = 0 (W[0] = [0.5, 0.25, 0], b1[0] = 0)"
+    result = run(x, kink)
+    expected, at_kink = _single_formulas(x, y, kink)
+    _expect_single(result, expected, example, {
+        "grads['W']": [(_M["kink"], at_kink["W"])], "grads['b1']": [(_M["kink"], at_kink["b1"])],
+        "grads['x']": [(_M["kink"], at_kink["x"])]})
+
+    # Scores near 1000 (b2 shifted by 1000): the softmax, J and every gradient are those of the example.
+    example = "the example with b2 shifted by 1000 (scores theta near 1000)"
+    result = run(x, {**params, "b2": params["b2"] + 1000.0})
+    if _nonfinite(result):
+        raise CheckFailure(f"Visible check of {name} on {example}: J or grads contains NaN or infinity.\n"
+                           f"  Likely mistake: {_M['unstable']}.")
+    _expect_single(result, (_SINGLE_J, numeric), example, {})
     passed(name)
+
+
+def _single_formulas(x, y, params) -> tuple[tuple[float, dict], dict]:
+    """``(J, grads)`` of the column-form network by its formulas (ReLU passes no gradient at z = 0), and the
+    gradients that the mask z >= 0 gives instead."""
+    z = params["W"] @ x + params["b1"]
+    h = np.maximum(z, 0.0)
+    theta = params["U"] @ h + params["b2"]
+    e = np.exp(theta - theta.max())
+    yhat = e / e.sum()
+    delta1 = yhat - y
+    back = params["U"].T @ delta1
+
+    def grads(delta2):
+        return {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": params["W"].T @ delta2}
+    return (float(-np.sum(y * np.log(yhat))), grads(back * (z > 0))), grads(back * (z >= 0))
+
+
+def _nonfinite(result: Any) -> bool:
+    """True if J or an array of grads in ``(J, grads)`` holds NaN or infinity."""
+    J, grads = result
+    values = [J] + (list(grads.values()) if isinstance(grads, dict) else [])
+    for value in values:
+        try:
+            if not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
+                return True
+        except (TypeError, ValueError):
+            continue
+    return False
+
+
+def _expect_single(result, expected, example: str, mistakes: dict) -> None:
+    """expect_close of ``(J, grads)`` on a variation of the example; a failure names the variation."""
+    try:
+        expect_close(result, expected, name="the result", output_names=("J", "grads"), rtol=1e-6, atol=1e-8,
+                     mistakes=mistakes)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check of single_layer_loss_and_grads on {example}:\n  {failure}") from None
 
 
 # ---- the two-layer network on a batch, row form --------------------------------------------------

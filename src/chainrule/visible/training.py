@@ -107,6 +107,11 @@ def _trajectory(w, dws, config, rule: str):
             v = -lr * dw
         elif rule == "sign":
             v = mu * v + lr * dw
+        elif rule == "flipped":  # the step stored with the opposite sign, taken as w - v
+            v = mu * v + lr * dw
+            w = w - v
+            ws.append(w)
+            continue
         elif rule == "pytorch":
             v = mu * v + dw
             w = w - lr * v
@@ -128,6 +133,10 @@ def sgd_momentum_mistakes(w, dws, config) -> dict[str, list[tuple[str, Any]]]:
         ("sign", "the gradient term has the wrong sign: v = momentum * v - learning_rate * dw, then w + v"),
         ("defaults_lost", "the returned config lost learning_rate or momentum, so later steps used the "
                           "defaults: return every key of config"),
+        ("flipped", "the velocity is stored with the opposite sign (v = momentum * v + learning_rate * dw, then "
+                    "w - v): from a zero velocity that takes the right steps, but a velocity given in config is "
+                    "the step itself (w + v), so yours moves w the wrong way. Store v = momentum * v - "
+                    "learning_rate * dw and return w + v"),
         ("pytorch", "the velocity should hold the step itself, v = momentum * v - learning_rate * dw "
                     "(the paper's Delta w), not a running sum of gradients"),
     ]
@@ -147,7 +156,9 @@ def sgd_momentum_mistakes(w, dws, config) -> dict[str, list[tuple[str, Any]]]:
             if not np.allclose(value, good, rtol=1e-6, atol=1e-12):  # only answers that are wrong
                 found[name].append((text, value))
     # First for the velocity: when the weights are right, a velocity of -v is this mistake, not "sign".
-    found[names[-1]].insert(0, ("the stored velocity has the opposite sign: store v = momentum * v - "
+    found[names[-1]].insert(0, ("your weights are right, but the stored velocity has the opposite sign (a "
+                                "velocity v = momentum * v + learning_rate * dw stepped as w - v takes the same "
+                                "steps): the velocity is the step itself, so store v = momentum * v - "
                                 "learning_rate * dw and return w + v", -right_v))
     return found
 
@@ -512,6 +523,23 @@ def _judge_dropout_values(out, again, other, x: np.ndarray, keep_prob: float, tr
                            "argument; do not make a generator of your own.")
 
 
+def _missing_scaling(out: np.ndarray, x: np.ndarray, mask: np.ndarray, keep_prob: float) -> str:
+    """What a dx without the 1 / keep_prob scaling means, from what the learner's own forward did to the kept units."""
+    text = "the 1 / keep_prob scaling is missing: "
+    kept = mask & (np.asarray(x) != 0)
+    if not kept.any():
+        return text + "inverted dropout divides the kept units' gradient by keep_prob"
+    scale = float(np.median(np.asarray(out, dtype=np.float64)[kept] / np.asarray(x, dtype=np.float64)[kept]))
+    if np.isclose(scale, 1.0 / keep_prob, rtol=1e-4):
+        return text + "the forward divided the kept units by keep_prob, so the backward must too"
+    if np.isclose(scale, 1.0, rtol=1e-4):
+        return (text + "your dropout_forward did not divide the kept units by keep_prob either (its kept entries "
+                "are x itself), so dx matches your forward, but inverted dropout divides by keep_prob in both "
+                "passes: fix dropout_forward (out = x * mask / keep_prob), then dx = dout * mask / keep_prob")
+    return (text + f"your dropout_forward scaled the kept units by {scale:.4g}, not by 1 / keep_prob = "
+            f"{1 / keep_prob:.4g}: fix dropout_forward first, then dx = dout * mask / keep_prob")
+
+
 def judge_dropout_backward(out: Any, dx: Any, x: np.ndarray, keep_prob: float, train: bool, dout: np.ndarray,
                            rtol: float = 1e-6) -> None:
     """Judge ``dx = dropout_backward(dout, cache)`` against the mask of the learner's own forward.
@@ -541,8 +569,7 @@ def judge_dropout_backward(out: Any, dx: Any, x: np.ndarray, keep_prob: float, t
             raise CheckFailure("dx is zero in other places than your forward's out: the backward pass must reuse "
                                "the mask of the forward pass (keep it in the cache), not draw a new one.")
         expected = dout * mask / keep_prob
-        mistakes = [("the 1 / keep_prob scaling is missing: the forward divided the kept units by keep_prob, so "
-                     "the backward must too", dout * mask),
+        mistakes = [(_missing_scaling(out, x, mask, keep_prob), dout * mask),
                     ("dx was multiplied by keep_prob: the kept units' gradient is dout / keep_prob",
                      dout * mask * keep_prob)]
     expect_close(dx, np.asarray(expected, dtype=dout.dtype), name="dx", rtol=rtol, atol=1e-12, same_dtype=True,

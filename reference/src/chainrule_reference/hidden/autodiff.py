@@ -18,8 +18,8 @@ import math
 import numpy as np
 
 from chainrule.visible.autodiff import (VALUE_DIV_SIGN, VALUE_EXP, VALUE_LOG, VALUE_MUL_SWAP, VALUE_NO_SEED,
-                                        VALUE_NO_UPSTREAM, VALUE_ORDER, VALUE_OVERWRITE, VALUE_POW, VALUE_RELU_ZERO, VALUE_RSUB,
-                                        VALUE_RTRUEDIV, VALUE_SUB_SIGN, VALUE_TANH_AT_OUTPUT, VALUE_TANH_INPUT,
+                                        VALUE_NO_UPSTREAM, VALUE_ORDER, VALUE_OVERWRITE, VALUE_POW, VALUE_RELU_ZERO,
+                                        VALUE_RSUB, VALUE_RTRUEDIV, VALUE_SUB_SIGN, VALUE_TOPOLOGICAL, VALUE_TANH_AT_OUTPUT, VALUE_TANH_INPUT,
                                         VALUE_TANH_SQUARE, dual_function_mistakes, dual_mistakes, dual_outputs,
                                         dual_parts, expecting_duals, forward_gradient_mistakes, run_dual_expressions,
                                         run_value_scenario)
@@ -231,7 +231,7 @@ def _value_call(impl, inputs):
     return run_value_scenario(impl["Value"], inputs["expression"], numbers)
 
 
-def _broken_value(*, overwrite=False, seed=1.0, forward_order=False, tanh="ok", relu_zero=0.0, div_sign=1.0,
+def _broken_value(*, overwrite=False, seed=1.0, forward_order=False, recursive=False, tanh="ok", relu_zero=0.0, div_sign=1.0,
                   sub_sign=1.0, pow_rule="ok", mul_swap=True, rsub_swapped=False, rtruediv_swapped=False,
                   log_rule="ok", exp_rule="ok", no_upstream=()):
     """A reverse-mode engine with one rule broken: the answers of a learner who made that mistake."""
@@ -342,6 +342,15 @@ def _broken_value(*, overwrite=False, seed=1.0, forward_order=False, tanh="ok", 
             return self._unary(max(self.data, 0.0), lambda out: local, "relu")
 
         def backward(self):
+            if recursive:   # no topological order: each node passes its grad on as soon as it is reached
+                self.grad = seed
+
+                def push(node):
+                    node._backward()
+                    for parent in node._parents:
+                        push(parent)
+                push(self)
+                return
             order, seen = [], set()
 
             def visit(node):
@@ -363,6 +372,7 @@ _BROKEN_ENGINES = [
     (VALUE_OVERWRITE, _broken_value(overwrite=True)),
     (VALUE_NO_SEED, _broken_value(seed=0.0)),
     (VALUE_ORDER, _broken_value(forward_order=True)),
+    (VALUE_TOPOLOGICAL, _broken_value(recursive=True)),
     (VALUE_TANH_SQUARE, _broken_value(tanh="square")),
     (VALUE_TANH_INPUT, _broken_value(tanh="input")),
     (VALUE_TANH_AT_OUTPUT, _broken_value(tanh="at_output")),

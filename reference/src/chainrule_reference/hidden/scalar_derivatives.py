@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.visible.scalar_derivatives import COMPOSITE_MISTAKES, activation_mistakes
+from chainrule.visible.scalar_derivatives import COMPOSITE_MISTAKES, activation_mistakes, denominator_mistake
 
 from .. import scalar_derivatives as ref
 from ..spec import Case, HiddenTest
@@ -49,7 +49,8 @@ def _difference_mistakes(name, right, other, other_name):
         return {name: [(f"this is the {other_name} difference, not the one asked for", other(f, x, h)),
                        ("this is the backward difference (f(x) - f(x - h)) / h, not the one asked for",
                         (f(x) - f(x - h)) / h),
-                       ("the step h passed in was ignored (h = 1e-5 was used instead)", right(f, x, 1e-5))]}
+                       ("the step h passed in was ignored (h = 1e-5 was used instead)", right(f, x, 1e-5)),
+                       denominator_mistake(name, right(f, x, h))]}
     return mistakes
 
 
