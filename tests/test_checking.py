@@ -164,7 +164,7 @@ def test_visible_relu_grad_advice_works_on_a_python_float():
 
 
 @pytest.mark.parametrize("label, phrase", [
-    ("tie goes to y", "whole gradient goes to x (dx = dout, dy = 0), not to y"),
+    ("tie goes to y", "the gradient went to y: it goes to x (dx = dout, dy = 0), not to y"),
     ("tie goes to neither input", "the gradient went to neither input"),
 ])
 def test_visible_max_check_names_where_the_tie_went(label, phrase):

@@ -37,14 +37,14 @@ def _as_float(*values):
 def _tie_text(d, x, y, got) -> str:
     """What a max gate whose dx is 0 on a tie did with the tie: sent it to y, to neither input, or (without
     the learner's dy, ``got`` None) one of the two."""
-    fix = "on a tie x == y the whole gradient goes to x (dx = dout, dy = 0)"
+    fix = "it goes to x (dx = dout, dy = 0)"
     tie = x == y
     try:
         dy = np.broadcast_to(np.asarray(got[1], dtype=np.float64), np.shape(tie)) if got is not None else None
     except (TypeError, ValueError, IndexError):
         dy = None
     if dy is not None and np.allclose(dy[tie], np.broadcast_to(d, np.shape(tie))[tie]):
-        return f"{fix}, not to y"
+        return f"on a tie x == y the gradient went to y: {fix}, not to y"
     if dy is not None and np.allclose(dy[tie], 0.0):
         return (f"on a tie x == y the gradient went to neither input (x > y and y > x both exclude the tie), "
                 f"so it was lost: {fix}")
