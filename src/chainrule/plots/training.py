@@ -6,17 +6,25 @@ r"""Figures of notebook 09, training and stability.
 * :func:`plot_optimizer_paths`: the contours of a function of two weights with
   the paths of several optimizers, beside their losses against the iteration;
 * :func:`plot_init_layer_statistics`: per-layer sizes of activations and gradients
-  of a deep network under several initialisations, one column per activation.
+  of a deep network under several initialisations, one column per activation;
+* :func:`xor_long_run`: the 1986 XOR network (2-2-1, sigmoid units, summed squared
+  error, plain gradient descent) trained for many epochs in plain Python floats,
+  fast enough to watch a stuck run for tens of thousands of epochs;
+* :func:`format_layer_table`: per-layer numbers as an aligned text table;
+* :func:`init_statistics_report`: the numbers behind :func:`plot_init_layer_statistics`,
+  with a summary over several seeds.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 from ._common import new_figure
 
-__all__ = ["plot_init_layer_statistics", "plot_iteration_curves", "plot_optimizer_paths"]
+__all__ = ["format_layer_table", "init_statistics_report", "plot_init_layer_statistics", "plot_iteration_curves",
+           "plot_optimizer_paths", "xor_long_run"]
 
 Curves = Mapping[str, Sequence[float]]
 
@@ -137,3 +145,147 @@ def plot_init_layer_statistics(stats: Mapping[str, Mapping[str, Mapping[str, Seq
                 ax.set_xlabel("layer $l$ (1 = next to the input)")
     fig.suptitle(suptitle)
     return fig
+
+
+_XOR_CASES = ((0.0, 0.0, 0.0), (0.0, 1.0, 1.0), (1.0, 0.0, 1.0), (1.0, 1.0, 0.0))
+
+
+def xor_long_run(params: Mapping[str, np.ndarray], epsilon: float,
+                 checkpoints: Sequence[int]) -> list[dict]:
+    r"""Train notebook 09's 2-2-1 XOR network by plain gradient descent and report at some epochs.
+
+    The network and the rule are those of the notebook's worked example: ``H = sigmoid(X W1 + b1)``,
+    ``Y = sigmoid(H W2 + b2)``, ``E = 0.5 * sum((Y - D) ** 2)`` over the four cases (0,0), (0,1),
+    (1,0), (1,1) with targets 0, 1, 1, 0, and every parameter moved by ``-epsilon * dE/dparam`` once
+    per epoch. The arithmetic is done in Python floats, unrolled over the nine parameters: on arrays
+    this small, numpy's per-call overhead would make the run several times slower.
+
+    Args:
+        params: ``W1`` (2, 2), ``b1`` (2,), ``W2`` (2, 1), ``b2`` (1,), the starting weights (kept).
+        epsilon: the learning rate.
+        checkpoints: epoch counts (0 is the start) at which to report, before that epoch's step.
+    Returns:
+        one dict per checkpoint, in increasing order: ``epoch``, ``E``, ``outputs`` (the four
+        outputs, an array), ``weight_norm`` and ``grad_norm`` (Euclidean norms over all nine
+        parameters and their gradients).
+    """
+    (a11, a12), (a21, a22) = (float(v) for v in params["W1"][0]), (float(v) for v in params["W1"][1])
+    c1, c2 = (float(v) for v in params["b1"])
+    v1, v2 = (float(v) for v in np.ravel(params["W2"]))
+    c3 = float(np.ravel(params["b2"])[0])
+    wanted = sorted({int(c) for c in checkpoints})
+    exp = math.exp
+    reports = []
+    for epoch in range(wanted[-1] + 1):
+        g11 = g12 = g21 = g22 = gc1 = gc2 = gv1 = gv2 = gc3 = 0.0
+        E = 0.0
+        outputs = []
+        for x1, x2, d in _XOR_CASES:
+            h1 = 1.0 / (1.0 + exp(-(x1 * a11 + x2 * a21 + c1)))
+            h2 = 1.0 / (1.0 + exp(-(x1 * a12 + x2 * a22 + c2)))
+            y = 1.0 / (1.0 + exp(-(h1 * v1 + h2 * v2 + c3)))
+            outputs.append(y)
+            e = y - d
+            E += 0.5 * e * e
+            d2 = e * y * (1.0 - y)                       # delta at the output unit
+            d11 = d2 * v1 * h1 * (1.0 - h1)              # deltas at the two hidden units
+            d12 = d2 * v2 * h2 * (1.0 - h2)
+            gv1 += h1 * d2
+            gv2 += h2 * d2
+            gc3 += d2
+            g11 += x1 * d11
+            g21 += x2 * d11
+            gc1 += d11
+            g12 += x1 * d12
+            g22 += x2 * d12
+            gc2 += d12
+        if epoch == wanted[len(reports)]:
+            weights = (a11, a12, a21, a22, c1, c2, v1, v2, c3)
+            grads = (g11, g12, g21, g22, gc1, gc2, gv1, gv2, gc3)
+            reports.append({"epoch": epoch, "E": E, "outputs": np.array(outputs),
+                            "weight_norm": math.sqrt(sum(w * w for w in weights)),
+                            "grad_norm": math.sqrt(sum(g * g for g in grads))})
+        a11 -= epsilon * g11
+        a12 -= epsilon * g12
+        a21 -= epsilon * g21
+        a22 -= epsilon * g22
+        c1 -= epsilon * gc1
+        c2 -= epsilon * gc2
+        v1 -= epsilon * gv1
+        v2 -= epsilon * gv2
+        c3 -= epsilon * gc3
+    return reports
+
+
+def format_layer_table(rows: Mapping[str, Sequence[float]], *, fmt: str = "{:9.2g}",
+                       first_layer: int = 1) -> str:
+    """An aligned text table: one row per label, one column per layer (``first_layer`` first).
+
+    Args:
+        rows: label -> one number per layer.
+        fmt: the format of every number.
+        first_layer: the number of the first column's layer.
+    Returns:
+        the table as a string, with a header line naming the layers.
+    """
+    width = max(len(label) for label in rows)
+    columns = max(len(values) for values in rows.values())
+    cell = len(fmt.format(1.0))
+    lines = [" " * width + "  " + "".join(f"{'layer ' + str(first_layer + i):>{cell}s}" for i in range(columns))]
+    for label, values in rows.items():
+        lines.append(f"{label:{width}s}  " + "".join(fmt.format(float(v)) for v in values))
+    return "\n".join(lines)
+
+
+def _span(values: Sequence[float], fmt: str) -> str:
+    low, high = float(np.min(values)), float(np.max(values))
+    return fmt.format(low) if fmt.format(low) == fmt.format(high) else f"{fmt.format(low)} to {fmt.format(high)}"
+
+
+def init_statistics_report(stats_by_seed: Mapping[int, Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]]],
+                           *, tables: Sequence[str] = ("activations", "db", "dW")) -> str:
+    r"""The numbers behind :func:`plot_init_layer_statistics`, for several seeds.
+
+    Args:
+        stats_by_seed: seed -> activation -> initialisation label -> key -> one value per layer,
+            with the keys ``activations`` (std of h_l, hidden layers), ``dW`` and ``db`` (RMS of the
+            gradients, every layer) and ``backward`` (the factor ``n_out * sigma^2 * E[f'(z_l)^2]``
+            by which the backward pass multiplies the variance of the error signal from layer l + 1
+            to the hidden layer l).
+        tables: the keys printed in full, per layer, for the first seed.
+    Returns:
+        the text: the full tables of the first seed, then one line per activation and
+        initialisation giving, as the range over the seeds, the factor by which the activations'
+        std changes per layer (geometric mean from the first to the last hidden layer), the mean
+        backward factor over the hidden layers whose next layer is a hidden one too, the bias
+        gradient of layer 1 and its ratio to that of the last layer, the ratio of the largest to the
+        smallest bias gradient and weight gradient over the layers, and the range of the
+        weight-gradient RMS over all layers and seeds.
+    """
+    seeds = list(stats_by_seed)
+    first = stats_by_seed[seeds[0]]
+    lines = []
+    for key in tables:
+        title = "std of the activations h_l" if key == "activations" else f"RMS of d loss / d {key[1:]}_l"
+        lines.append(f"{title} per layer (seed {seeds[0]}):")
+        lines.append(format_layer_table({f"{activation} {label}": per_init[key]
+                                         for activation, inits in first.items()
+                                         for label, per_init in inits.items()}))
+    lines.append(f"over seeds {', '.join(str(seed) for seed in seeds)} (ranges over the seeds):")
+    for activation, inits in first.items():
+        for label in inits:
+            runs = [stats_by_seed[seed][activation][label] for seed in seeds]
+            per_layer = [(run["activations"][-1] / run["activations"][0]) ** (1 / (len(run["activations"]) - 1))
+                         for run in runs]
+            backward = [float(np.mean(run["backward"][:-1])) for run in runs]
+            db1 = [run["db"][0] for run in runs]
+            ratio = [run["db"][0] / run["db"][-1] for run in runs]
+            db_spread = [max(run["db"]) / min(run["db"]) for run in runs]
+            dw_spread = [max(run["dW"]) / min(run["dW"]) for run in runs]
+            dw = [value for run in runs for value in run["dW"]]
+            lines.append(f"  {activation} {label}: h_l std x {_span(per_layer, '{:.3g}')} per layer; "
+                         f"n sigma^2 E[f'^2] = {_span(backward, '{:.2g}')};\n      db_1 = {_span(db1, '{:.2g}')}, "
+                         f"db_1 / db_last = {_span(ratio, '{:.2g}')}, largest / smallest db_l = "
+                         f"{_span(db_spread, '{:.2g}')};\n      dW RMS from {min(dw):.2g} to {max(dw):.2g}, "
+                         f"largest / smallest dW_l = {_span(dw_spread, '{:.2g}')}")
+    return "\n".join(lines)
