@@ -21,7 +21,8 @@ from chainrule.data import spiral
 from chainrule.gradcheck import num_vjp
 from chainrule.plots import (init_activation_mlp, plot_activation_race, plot_activation_saturation, plot_dead_units,
                              plot_gradient_norms_by_layer, plot_gradient_sign_patterns, plot_maxout_parameters,
-                             time_activation_layers, train_activation_mlp)
+                             race_activation, settling_step, time_activation_layers, train_activation_mlp,
+                             train_activation_mlps)
 from chainrule.visible import activations as visible
 from chainrule_reference import activations as ref
 from chainrule_reference.hidden import activations as hidden
@@ -344,6 +345,45 @@ def test_train_activation_mlp_stops_at_the_target_and_on_divergence():
         warnings.simplefilter("error")
         wild = train_activation_mlp(X, y, *relu, hidden=[16], lr=1e6, steps=50, rng=np.random.default_rng(1))
     assert wild["loss"].size < 50 and np.all(np.isfinite(wild["loss"]))
+
+
+def test_train_activation_mlps_matches_one_run_at_a_time_and_freezes_diverged_runs():
+    """Do runs trained side by side record what train_activation_mlp records, with NaN after a divergence?"""
+    X, y = spiral(30, 3, np.random.default_rng(0))
+    tanh = ref.tanh_forward, ref.tanh_backward
+    many = train_activation_mlps(X, y, *tanh, hidden=[8, 8], runs=[(1, 0.5), (2, 1.0), (1, 1e6)], steps=40)
+    for r, (seed, lr) in enumerate([(1, 0.5), (2, 1.0)]):
+        one = train_activation_mlp(X, y, *tanh, hidden=[8, 8], lr=lr, steps=40, rng=np.random.default_rng(seed))
+        np.testing.assert_allclose(many["loss"][r], one["loss"], rtol=1e-9)
+        np.testing.assert_array_equal(many["error"][r], one["error"])
+        np.testing.assert_allclose(many["params"][r][0][0], one["params"][0][0], rtol=1e-9)
+    assert np.isnan(many["loss"][2, -1]) and np.isfinite(many["loss"][2, 0])
+
+
+def test_settling_step_ignores_a_bounce_and_refuses_unsettled_runs():
+    """Is the settling step the first step of the last stretch below the bar, and NaN if the run ends above it?"""
+    assert settling_step([0.5, 0.2, 0.4, 0.2, 0.1], 0.25) == 3
+    assert settling_step([0.2, 0.1], 0.25) == 0
+    assert np.isnan(settling_step([0.5, 0.2, 0.3], 0.25))
+    assert np.isnan(settling_step([0.5, np.nan], 0.25))
+
+
+@pytest.mark.parametrize("pieces", [None, 2])
+def test_race_activation_tunes_on_the_first_seed_and_runs_every_seed(pieces):
+    """Does the race pick the rate that settles soonest on the first seed, and run every seed at it?"""
+    X, y = spiral(30, 3, np.random.default_rng(0))
+    if pieces:
+        layer = ref.maxout_forward, ref.maxout_backward
+    else:
+        layer = (lambda z: ref.leaky_relu_forward(z, 0.0)), ref.leaky_relu_backward
+    race = race_activation(X, y, *layer, hidden=[16, 16], rates=[0.1, 1.0], seeds=[1, 2], steps=60,
+                           target_error=0.5, pieces=pieces)
+    settled = {lr: step for lr, step in race["tuning"].items() if np.isfinite(step)}
+    assert settled and race["rate"] == min(settled, key=settled.get)
+    assert race["settled"][0] == race["tuning"][race["rate"]] and len(race["curves"]) == 2
+    one = train_activation_mlp(X, y, *layer, hidden=[16, 16], lr=race["rate"], steps=60,
+                               rng=np.random.default_rng(2), pieces=pieces)
+    assert race["settled"][1] == settling_step(one["error"], 0.5)
 
 
 def test_time_activation_layers_returns_positive_times():
