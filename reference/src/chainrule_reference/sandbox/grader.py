@@ -95,7 +95,12 @@ def _python(source: str) -> str:
     """``source`` as IPython would run it: magics and ``!`` commands become ``get_ipython()`` calls (which
     do nothing in the learner's process), and a cell under ``%%time``, ``%%timeit`` or ``%%capture`` becomes
     its body, itself transformed (a few such magics deep). A source IPython cannot transform is left as
-    it is (it fails as it would)."""
+    it is (it fails as it would), and so is one that is Python already (IPython would not change it)."""
+    try:
+        ast.parse(source)
+        return source
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
     for _ in range(4):
         try:
             python = TransformerManager().transform_cell(source)
@@ -128,6 +133,8 @@ def _imports(source: str) -> tuple[str, frozenset[str]]:
 
 def _matplotlib_names(source: str) -> frozenset[str]:
     """The names a cell's top-level import lines bind to matplotlib (``plt`` of ``import matplotlib.pyplot as plt``)."""
+    if "matplotlib" not in source:
+        return frozenset()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
