@@ -119,7 +119,7 @@ def _python(source: str) -> str:
 
 def _imports(source: str) -> tuple[str, frozenset[str]]:
     """The top-level import statements of a cell (the setup cell's ``import numpy as np``, say), each
-    guarded so that one that fails (matplotlib is not in the sandbox) does not stop the next, and the
+    guarded so that one that fails (matplotlib, in a sandbox made without it) does not stop the next, and the
     names they bind."""
     try:
         tree = ast.parse(source)
