@@ -1,9 +1,14 @@
-"""Toy data sets made in code (no downloads), each seeded by an explicit Generator."""
+"""Data sets: toy ones made in code, each seeded by an explicit Generator, and
+one small real one shipped with the package (no downloads)."""
 from __future__ import annotations
+
+from importlib import resources
 
 import numpy as np
 
-__all__ = ["spiral"]
+__all__ = ["DIGIT_SPLITS", "digits", "spiral"]
+
+DIGIT_SPLITS = ("train", "validation", "test")
 
 
 def spiral(n_per_class: int, n_classes: int, rng: np.random.Generator,
@@ -27,4 +32,26 @@ def spiral(n_per_class: int, n_classes: int, rng: np.random.Generator,
         theta = np.linspace(k * 4.0, (k + 1) * 4.0, n_per_class) + rng.normal(0, noise, n_per_class)
         X[rows] = np.c_[radius * np.sin(theta), radius * np.cos(theta)]
         y[rows] = k
+    return X, y
+
+
+def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """One fixed part of the 1,797 real 8x8 images of handwritten digits (UCI, CC BY 4.0).
+
+    Args:
+        split: ``"train"`` (1,000 images), ``"validation"`` (397) or ``"test"``
+            (400). The parts are disjoint and the same on every machine and call
+            (the split is stored with the images; see ``datasets/README.md``).
+    Returns:
+        ``X`` of shape ``(N, 64)``, float64, pixels scaled from 0..16 to
+        [0, 1] (row form: one image per row, its 8x8 pixels row by row, so
+        ``X[n].reshape(8, 8)`` is image ``n``), and integer labels ``y`` of
+        shape ``(N,)`` with values 0..9.
+    """
+    if split not in DIGIT_SPLITS:
+        raise ValueError(f"split must be one of {DIGIT_SPLITS}, not {split!r}")
+    with resources.files("chainrule").joinpath("datasets/digits.npz").open("rb") as f, np.load(f) as data:
+        rows = data["split"] == DIGIT_SPLITS.index(split)
+        X = data["images"][rows].reshape(-1, 64).astype(np.float64) / 16.0
+        y = data["labels"][rows].astype(np.int64)
     return X, y
