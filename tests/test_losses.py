@@ -23,6 +23,8 @@ from chainrule.visible import check_log_sum_exp, check_mse_loss, check_softmax, 
 from chainrule.visible.losses import call_stably
 from chainrule_reference import losses as ref
 from chainrule_reference.grading import grade
+from chainrule_reference.hidden import HIDDEN_TESTS
+from chainrule_reference.spec import draw_inputs
 
 pytestmark = pytest.mark.nb06
 
@@ -238,6 +240,52 @@ def test_naive_softmax_fails_with_the_fix_named(fn):
     with pytest.raises(CheckFailure, match="subtract the row maximum first") as failure:
         grade("softmax", {"softmax": fn})
     assert "1000" in str(failure.value)   # the failing case is a stability case, and says so
+
+
+def _pairwise_softmax(x):
+    """A correct softmax, softmax_j = 1 / sum_k exp(x_k - x_j), whose exp overflows (harmlessly) for gaps > 709."""
+    return 1.0 / np.sum(np.exp(x[..., None, :] - x[..., :, None]), axis=-1)
+
+
+def _log_of_every_probability_loss(x, y):
+    """A stable softmax, then np.log of every probability: -inf where one underflowed, used only at the labels."""
+    n = x.shape[0]
+    exps = np.exp(x - x.max(axis=1, keepdims=True))
+    probs = exps / exps.sum(axis=1, keepdims=True)
+    log_probs = np.log(probs)
+    dx = probs.copy()
+    dx[np.arange(n), y] -= 1
+    return -np.mean(log_probs[np.arange(n), y]), dx / n
+
+
+def test_a_harmless_overflow_costs_no_points_and_is_named(capsys):
+    """Does a softmax with right values keep every point of the hidden test though its exp overflowed on the way?
+
+    Values decide (README, docs/grading.md, notebook 06): the warning is named in the note, and costs nothing.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")     # the overflow really happens, in the hidden test's big cases
+        with pytest.raises(RuntimeWarning, match="overflow"):
+            _pairwise_softmax(np.array([[1000.0, -1000.0]]))
+    check_softmax(_pairwise_softmax)
+    grade("softmax", {"softmax": _pairwise_softmax})   # raises CheckFailure unless every case is right
+    note = capsys.readouterr().out
+    assert "overflow encountered in exp" in note and "no points lost" in note
+
+
+def test_a_warning_never_takes_the_points_of_right_values():
+    """Does np.log of every probability lose only the cases whose true class underflowed, each named?"""
+    with pytest.raises(CheckFailure) as failure:
+        grade("softmax_loss", {"softmax_loss": _log_of_every_probability_loss})
+    test = HIDDEN_TESTS["softmax_loss"]
+    wrong = [case.label for case, inputs in zip(test.cases, draw_inputs(test))
+             if np.min(ref.softmax(inputs["x"])[np.arange(len(inputs["y"])), inputs["y"]]) == 0.0]
+    right = len(test.cases) - len(wrong)
+    assert 0 < len(wrong) < len(test.cases)
+    text = str(failure.value)
+    assert f"{right} of {len(test.cases)} cases passed" in text, text
+    assert "Subtracting the maximum is not enough here" in text, text
+    assert f"Score: {round(right / len(test.cases), 4):.0%}" in text, text
 
 
 def test_call_stably_allows_underflow_but_names_overflow():

@@ -49,6 +49,13 @@ def softmax(x):
     lse = m + np.log(np.exp(x - m[:, None]).sum(axis=1))
     return np.exp(x - lse[:, None])
 '''),
+    Variant("softmax", "1 / sum_k exp(x_k - x_j): right values, a harmless overflow in exp on the way", '''
+import numpy as np
+
+def softmax(x):
+    gaps = x[:, None, :] - x[:, :, None]          # gaps[n, j, k] = x[n, k] - x[n, j]
+    return 1.0 / np.sum(np.exp(gaps), axis=-1)    # exp(2000) = inf gives 1 / inf = 0, the right probability
+'''),
     # ---- log_sum_exp
     Variant("log_sum_exp", "np.logaddexp.reduce", '''
 import numpy as np

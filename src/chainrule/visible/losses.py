@@ -5,11 +5,14 @@ expected values) and on logits of +-1000, where a naive ``exp`` overflows; the
 gradients of the losses are compared with central differences of the
 learner's own loss.
 
-Stability is checked the way the hidden tests check it: :func:`call_stably`
-runs the learner's function with NumPy's floating-point errors raised (overflow,
-invalid value, division by zero; underflow to 0 is harmless and allowed), and
-turns the error, or a NaN or infinity in the result, into a diagnosis that
-names the fix: subtract the row maximum first.
+Stability is checked the way the hidden tests check it, values first:
+:func:`call_stably` runs the learner's function with NumPy's floating-point
+problems reported as warnings, and judges what it returns. A NaN or infinity in
+the result for large logits fails, with a diagnosis that names the fix (found by
+running the function once more with the errors raised, which stops it at the
+line that went wrong). Right values keep their points even if an ``exp``
+overflowed on the way (``1 / sum(exp(x_k - x_j))`` is a correct softmax that
+does): the warning is named, it costs nothing.
 
 The known mistakes of each exercise are named once, here, by the functions
 ``*_mistakes``; the hidden tests import them, so a learner reads the same words
@@ -22,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..checking import CheckFailure, describe, expect_close
+from ..checking import CheckFailure, describe, expect_close, style_notes
 from ..gradcheck import num_grad
 from ._common import call, passed
 
@@ -95,20 +98,36 @@ def _has_nonfinite(value: Any) -> bool:
     return False
 
 
+def _strict_hint(run: Callable[[], Any], logits) -> str | None:
+    """The diagnosis of a call whose result was not finite: ``run()`` again with NumPy's floating-point
+    errors raised (overflow, invalid value, division by zero; not underflow), the hint for where it stops."""
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"), style_notes():
+        try:
+            run()
+        except CheckFailure as failure:
+            return _failure_hint(failure.__cause__, logits)
+    return None
+
+
 def call_stably(run: Callable[[], Any], name: str, logits=None,
                 output_names: Sequence[str] | None = None) -> Any:
-    """Run ``run()`` (a call of a learner's function) with NumPy's floating-point errors raised.
+    """Run ``run()`` (a call of a learner's function) and judge its stability by the values it returns.
 
-    Overflow, invalid values (0/0, inf/inf) and division by zero (log 0) raise
-    inside the call; underflow (exp of a very negative number becoming 0) is
-    harmless and allowed. A failure becomes a CheckFailure whose message names
-    the likely mistake; so does a NaN or infinity in the result when
-    ``logits`` holds large values.
+    Values decide. The call runs with NumPy's overflow, invalid-value and
+    division-by-zero problems reported as warnings (which the caller records and
+    names: they cost no points) and underflow ignored (exp of a very negative
+    number becoming 0 is harmless). A NaN or infinity in the result, when
+    ``logits`` holds large values, is a failure whose message names the likely
+    mistake: the call is run once more with those problems raised as errors, so
+    that the line that went wrong says which fix applies. An exception of the
+    learner's code (a failed broadcast, say) fails at once, with a hint when
+    there is one.
 
     Args:
         run: no-argument function that calls the learner's function through
             :func:`chainrule.checking.call_learner` (which reports exceptions
-            as CheckFailure with the exception as ``__cause__``).
+            as CheckFailure with the exception as ``__cause__``, and records
+            warnings).
         name: the learner function's name, for messages.
         logits: the scores the function was given, to judge whether a NaN
             comes from large logits.
@@ -116,7 +135,7 @@ def call_stably(run: Callable[[], Any], name: str, logits=None,
     Returns:
         what ``run()`` returned.
     """
-    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+    with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         try:
             result = run()
         except CheckFailure as failure:
@@ -129,8 +148,9 @@ def call_stably(run: Callable[[], Any], name: str, logits=None,
                  else [(name, result)])
         for where, value in named:
             if _has_nonfinite(value):
+                hint = _strict_hint(run, logits) or STABILITY_HINTS["nonfinite"]
                 raise CheckFailure(f"{where} contains NaN or infinity for logits this large."
-                                   f"\n  Likely mistake: {STABILITY_HINTS['nonfinite']}.")
+                                   f"\n  Likely mistake: {hint}.")
     return result
 
 

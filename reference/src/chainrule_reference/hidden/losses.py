@@ -5,10 +5,13 @@ axis cannot pass by accident. The stability cases use logits of +-1000 (rows
 near +1000, rows near -1000, and rows that mix huge and small logits) in
 float64, and logits of +-100 in float32 (whose exp overflows above 88.7).
 
-The softmax functions run under :func:`chainrule.visible.losses.call_stably`:
-NumPy's overflow, invalid-value and divide-by-zero errors are raised inside the
-learner's call, so a naive ``exp`` fails at once with a message that names the
-fix (subtract the row maximum first) rather than as a bare "contains NaN".
+The softmax functions run under :func:`chainrule.visible.losses.call_stably`,
+values first: a case whose values are right earns its share even if NumPy warned
+(an overflow in ``exp`` on the way to a right answer is named in the verdict's
+note and costs nothing); a NaN or infinity for large logits fails, and its
+message names the fix (subtract the row maximum first, or take log-softmax
+rather than the log of probabilities), found by running the learner's function
+once more with the floating-point errors raised.
 """
 from __future__ import annotations
 
