@@ -16,7 +16,7 @@ __all__ = ["NOTEBOOK", "VALID", "WRONG"]
 NOTEBOOK = "07-single-layer-network"
 
 _BACKWARD = ("test_relu_backward",)
-_TRAIN = ("test_train_spiral",)
+_TRAIN = ("test_train_spiral", "test_train_digits")
 
 # The column-form forward pass shared by the single-layer variants (pasted into each source).
 _SINGLE_FORWARD = '''
@@ -99,10 +99,10 @@ def relu_backward(dout, cache):
 '''),
     # ---- single_layer_loss_and_grads
     Variant("single_layer_loss_and_grads", "np.outer and a mask from h > 0", _single('''
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * (h > 0)
-    grads = {"W": np.outer(delta2, x), "b1": delta2.copy(), "U": np.outer(delta1, h),
-             "b2": delta1.copy(), "x": W.T @ delta2}
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * (h > 0)
+    grads = {"W": np.outer(delta1, x), "b1": delta1.copy(), "U": np.outer(delta2, h),
+             "b2": delta2.copy(), "x": W.T @ delta1}
     return J, grads
 ''')),
     Variant("single_layer_loss_and_grads", "row-vector error signals (numerator layout), transposed at the end", '''
@@ -121,14 +121,14 @@ def single_layer_loss_and_grads(x, y, params):
     return J, {"U": d1.T @ h.T, "b2": d1.T, "W": d2.T @ x.T, "b1": d2.T, "x": (d2 @ W).T}
 '''),
     Variant("single_layer_loss_and_grads", "einsum and explicit loops over the hidden units", _single('''
-    delta1 = yhat - y
-    delta2 = np.zeros_like(z)
+    delta2 = yhat - y
+    delta1 = np.zeros_like(z)
     for j in range(z.shape[0]):
         if z[j, 0] > 0:
-            delta2[j, 0] = np.sum(U[:, j] * delta1[:, 0])
-    grads = {"W": np.einsum("i,j->ij", delta2[:, 0], x[:, 0]), "b1": delta2,
-             "U": np.einsum("i,j->ij", delta1[:, 0], h[:, 0]), "b2": delta1,
-             "x": np.einsum("ji,j->i", W, delta2[:, 0])[:, None]}
+            delta1[j, 0] = np.sum(U[:, j] * delta2[:, 0])
+    grads = {"W": np.einsum("i,j->ij", delta1[:, 0], x[:, 0]), "b1": delta1,
+             "U": np.einsum("i,j->ij", delta2[:, 0], h[:, 0]), "b2": delta2,
+             "x": np.einsum("ji,j->i", W, delta1[:, 0])[:, None]}
     return J, grads
 ''')),
     # ---- two_layer_loss
@@ -218,9 +218,9 @@ def relu_backward(dout, cache):
     Variant("single_layer_loss_and_grads", "J as log-sum-exp minus the true score, the mask np.sign(h)", _single('''
     m = theta.max()
     J = float(m + np.log(np.sum(np.exp(theta - m))) - theta[np.argmax(y), 0])
-    delta1 = yhat - y
-    delta2 = np.dot(U.T, delta1) * np.sign(h)
-    grads = {"W": np.dot(delta2, x.T), "b1": delta2, "U": np.dot(delta1, h.T), "b2": delta1, "x": np.dot(W.T, delta2)}
+    delta2 = yhat - y
+    delta1 = np.dot(U.T, delta2) * np.sign(h)
+    grads = {"W": np.dot(delta1, x.T), "b1": delta1, "U": np.dot(delta2, h.T), "b2": delta2, "x": np.dot(W.T, delta1)}
     return J, grads
 ''')),
     Variant("two_layer_loss", "cs231n: scores, dscores[range(N), y] -= 1, dhidden[hidden <= 0] = 0", _batch('''
@@ -260,7 +260,7 @@ WRONG = [
     Variant("relu_forward", "returns the mask", '''
 def relu_forward(x):
     return (x > 0).astype(x.dtype), x
-''', "this is the mask 1(x > 0)"),
+''', "this is the mask 1[x > 0]"),
     Variant("relu_forward", "absolute value", '''
 import numpy as np
 
@@ -307,7 +307,7 @@ import numpy as np
 def relu_backward(dout, cache):
     out = np.maximum(cache, 0)
     return dout * (out >= 0)
-''', "the mask 1(x > 0) is missing"),
+''', "the mask 1[x > 0] is missing"),
     Variant("relu_backward", "local gradient only", '''
 def relu_backward(dout, cache):
     return (cache > 0).astype(dout.dtype)
@@ -332,44 +332,44 @@ def relu_backward(dout, cache):
 ''', "should be"),
     # ---- single_layer_loss_and_grads
     Variant("single_layer_loss_and_grads", "transposed dW", _single('''
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * (z > 0)
-    return J, {"W": x @ delta2.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * (z > 0)
+    return J, {"W": x @ delta1.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "transposed"),
-    Variant("single_layer_loss_and_grads", "delta2 without the ReLU mask", _single('''
-    delta1 = yhat - y
-    delta2 = U.T @ delta1
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    Variant("single_layer_loss_and_grads", "delta1 = dL/dz without the ReLU mask", _single('''
+    delta2 = yhat - y
+    delta1 = U.T @ delta2
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "missing the ReLU mask"),
     Variant("single_layer_loss_and_grads", "the mask tested on h >= 0", _single('''
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * (h >= 0)
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * (h >= 0)
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "missing the ReLU mask"),
     Variant("single_layer_loss_and_grads", "z >= 0 at the kink", _single('''
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * (z >= 0)
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * (z >= 0)
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "not z >= 0"),
     Variant("single_layer_loss_and_grads", "multiplies by h instead of the mask", _single('''
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * h
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * h
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "instead of the 0/1 mask"),
-    Variant("single_layer_loss_and_grads", "delta1 = yhat, the - y forgotten", _single('''
-    delta1 = yhat
-    delta2 = (U.T @ delta1) * (z > 0)
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    Variant("single_layer_loss_and_grads", "delta2 = yhat, the - y forgotten", _single('''
+    delta2 = yhat
+    delta1 = (U.T @ delta2) * (z > 0)
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "the - y is missing"),
-    Variant("single_layer_loss_and_grads", "delta1 = y - yhat", _single('''
-    delta1 = y - yhat
-    delta2 = (U.T @ delta1) * (z > 0)
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
+    Variant("single_layer_loss_and_grads", "delta2 = y - yhat", _single('''
+    delta2 = y - yhat
+    delta1 = (U.T @ delta2) * (z > 0)
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
 '''), "sign is flipped"),
     Variant("single_layer_loss_and_grads", "dU from z instead of h", _single('''
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * (z > 0)
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ z.T, "b2": delta1, "x": W.T @ delta2}
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * (z > 0)
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ z.T, "b2": delta2, "x": W.T @ delta1}
 '''), "uses z"),
     Variant("single_layer_loss_and_grads", "softmax without subtracting the max", '''
 import numpy as np
@@ -381,10 +381,28 @@ def single_layer_loss_and_grads(x, y, params):
     theta = U @ h + b2
     yhat = np.exp(theta) / np.sum(np.exp(theta))
     J = float(-np.sum(y * np.log(yhat)))
-    delta1 = yhat - y
-    delta2 = (U.T @ delta1) * (z > 0)
-    return J, {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": W.T @ delta2}
-''', "NaN"),
+    delta2 = yhat - y
+    delta1 = (U.T @ delta2) * (z > 0)
+    return J, {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": W.T @ delta1}
+''', "not shifted by their largest value"),
+    Variant("two_layer_loss", "softmax without subtracting the max, on a batch", '''
+import numpy as np
+
+def two_layer_loss(params, X, y, reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    N = X.shape[0]
+    Z = X @ W1 + b1
+    Hd = np.maximum(Z, 0)
+    S = Hd @ W2 + b2
+    P = np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(P[np.arange(N), y])) + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    dS = P.copy()
+    dS[np.arange(N), y] -= 1
+    dS /= N
+    dZ = (dS @ W2.T) * (Z > 0)
+    grads = {"W1": X.T @ dZ + reg * W1, "b1": dZ.sum(axis=0), "W2": Hd.T @ dS + reg * W2, "b2": dS.sum(axis=0)}
+    return float(loss), grads
+''', "not shifted by their largest value"),
     # ---- two_layer_loss
     Variant("two_layer_loss", "gradients without 1/N", _batch('''
     dS = P - Y

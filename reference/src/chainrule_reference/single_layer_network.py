@@ -2,11 +2,13 @@ r"""Reference implementations for notebook 07, a single-layer network.
 
 The network, for one example in column form (``x`` of shape ``(Dx, 1)``)::
 
-    z = W x + b1,  h = ReLU(z),  theta = U h + b2,  yhat = softmax(theta),  J = CE(y, yhat)
+    z = W x + b1,  h = ReLU(z),  theta = U h + b2,  yhat = softmax(theta),  L = CE(y, yhat)
 
-with the error signals :math:`\delta_1 = \partial J/\partial\theta = \hat y - y` and
-:math:`\delta_2 = \partial J/\partial z = (U^T \delta_1) \circ 1(z > 0)`, both columns
-(shape convention). The same network on a batch in row form (``X`` of shape
+with the error signals of its two layers, counted from the input (docs/notation.md):
+:math:`\delta_2 = \partial L/\partial\theta = \hat y - y` (output layer) and
+:math:`\delta_1 = \partial L/\partial z = (U^T \delta_2) \odot 1[z > 0]` (hidden layer), both
+columns (shape convention). The function keeps the name ``J`` for the loss it returns first,
+as in the CS224n notes (which also number the two error signals the other way round). The same network on a batch in row form (``X`` of shape
 ``(N, D)``) averages the loss over the batch and adds an L2 penalty on the weights.
 ReLU's derivative at the kink ``z = 0`` is taken as 0.
 """
@@ -34,7 +36,7 @@ def relu_forward(x):
 
 @reference_impl
 def relu_backward(dout, cache):
-    """dx = dout * 1(x > 0): no gradient where x <= 0 (0 at the kink x = 0)."""
+    """dx = dout * 1[x > 0]: no gradient where x <= 0 (0 at the kink x = 0)."""
     x = cache
     return dout * (x > 0)
 
@@ -42,8 +44,9 @@ def relu_backward(dout, cache):
 def single_layer_parts(x, y, params):
     """Every intermediate of the column-form network's forward and backward pass, by name.
 
-    Keys: ``z, h, theta, yhat, J, delta1, delta2`` (columns), used by the reference and
-    by the hidden tests to build the known wrong answers.
+    Keys: ``z, h, theta, yhat, J`` (the loss L), ``delta2`` (dL/dtheta, output layer) and ``delta1``
+    (dL/dz, hidden layer), columns; used by the reference and by the hidden tests to build the known
+    wrong answers.
     """
     W, b1, U, b2 = params["W"], params["b1"], params["U"], params["b2"]
     z = W @ x + b1
@@ -52,8 +55,8 @@ def single_layer_parts(x, y, params):
     log_yhat = _log_softmax(theta, axis=0)
     yhat = np.exp(log_yhat)
     J = float(-np.sum(y * log_yhat))
-    delta1 = yhat - y                    # dJ/dtheta, (Nc, 1)
-    delta2 = (U.T @ delta1) * (z > 0)    # dJ/dz, (Dh, 1)
+    delta2 = yhat - y                    # dL/dtheta, (Nc, 1): the output layer's error signal
+    delta1 = (U.T @ delta2) * (z > 0)    # dL/dz, (Dh, 1): the hidden layer's
     return {"z": z, "h": h, "theta": theta, "yhat": yhat, "J": J, "delta1": delta1, "delta2": delta2}
 
 
@@ -66,13 +69,13 @@ def single_layer_loss_and_grads(x, y, params):
         y: one-hot label, (Nc, 1).
         params: ``W (Dh, Dx)``, ``b1 (Dh, 1)``, ``U (Nc, Dh)``, ``b2 (Nc, 1)``.
     Returns:
-        ``(J, grads)``: the cross-entropy J (float) and a dict with keys ``W, b1, U, b2, x``,
-        each gradient with the shape of its parameter: dW = delta2 x^T, db1 = delta2,
-        dU = delta1 h^T, db2 = delta1, dx = W^T delta2.
+        ``(J, grads)``: the cross-entropy loss L (float) and a dict with keys ``W, b1, U, b2, x``,
+        each gradient with the shape of its parameter: dW = delta1 x^T, db1 = delta1,
+        dU = delta2 h^T, db2 = delta2, dx = W^T delta1.
     """
     p = single_layer_parts(x, y, params)
-    d1, d2 = p["delta1"], p["delta2"]
-    grads = {"W": d2 @ x.T, "b1": d2, "U": d1 @ p["h"].T, "b2": d1, "x": params["W"].T @ d2}
+    d2, d1 = p["delta2"], p["delta1"]
+    grads = {"W": d1 @ x.T, "b1": d1, "U": d2 @ p["h"].T, "b2": d2, "x": params["W"].T @ d1}
     return p["J"], grads
 
 

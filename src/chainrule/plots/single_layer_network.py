@@ -3,7 +3,11 @@ r"""Figures of notebook 07, a single-layer network.
 * :func:`plot_training_curves`: the training loss at every step beside the training
   accuracy along the way;
 * :func:`plot_decision_regions`: the class a classifier predicts at every point of
-  the plane (filled regions) with the data points on top.
+  the plane (filled regions) with the data points on top;
+* :func:`plot_digits_training`: mini-batch losses beside training and validation
+  accuracy after each epoch, for the run on the UCI digits;
+* :func:`plot_first_layer_weights`: each hidden unit's incoming weights as an 8x8
+  image, as the first layer of the digits network learned them.
 
 Like every plotting helper of the course, each function draws a new Figure,
 closes it in pyplot and returns it, so a notebook cell that ends with it shows
@@ -18,7 +22,7 @@ from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from ._common import new_figure
 
-__all__ = ["plot_decision_regions", "plot_training_curves"]
+__all__ = ["plot_decision_regions", "plot_digits_training", "plot_first_layer_weights", "plot_training_curves"]
 
 
 def plot_training_curves(losses, accuracy_steps, accuracies, *, bar: float | None = None,
@@ -93,4 +97,77 @@ def plot_decision_regions(predict: Callable[[np.ndarray], np.ndarray] | None, X,
            xlim=(lo[0] - pad[0], hi[0] + pad[0]), ylim=(lo[1] - pad[1], hi[1] + pad[1]))
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    return fig
+
+
+def plot_digits_training(losses, train_accuracies, val_accuracies, *, steps_per_epoch: int,
+                         bar: float | None = None, title: str = "Two-layer network on the digits") -> Figure:
+    """The mini-batch loss at every step (left, log scale) and the accuracy after each epoch (right).
+
+    Args:
+        losses: the loss of each step's mini-batch, in order.
+        train_accuracies: the accuracy on the training part after each epoch (0 to 1).
+        val_accuracies: the accuracy on the validation part after each epoch.
+        steps_per_epoch: steps in one epoch (to mark the epochs on the left panel's axis).
+        bar: the graded bar on validation accuracy, drawn dashed, or None.
+        title: the figure's title.
+    Returns:
+        the Figure (two panels).
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    epochs = np.arange(1, len(train_accuracies) + 1)
+    fig = new_figure((11, 4))
+    left, right = fig.subplots(1, 2)
+    left.semilogy(np.arange(len(losses)) / steps_per_epoch, losses, color="C0", lw=0.8,
+                  label="loss of each mini-batch (data + regularization)")
+    left.set(title="Loss, one point per step", xlabel="epoch (passes over the training part)",
+             ylabel="loss (log scale)")
+    left.grid(alpha=0.3, which="both")
+    left.legend(loc="upper right")
+    right.plot(epochs, train_accuracies, "o-", ms=3.5, color="C2", label="training part (1,000 images)")
+    right.plot(epochs, val_accuracies, "s-", ms=3.5, color="C1", label="validation part (397 images, not trained on)")
+    if bar is not None:
+        right.axhline(bar, color="C3", ls="--", lw=1.2, label=f"the graded bar (validation), {bar:.2f}")
+    low = min(np.min(train_accuracies), np.min(val_accuracies), bar if bar is not None else 1.0)
+    right.set(title="Accuracy after each epoch", xlabel="epoch", ylabel="accuracy",
+              ylim=(max(0.0, low - 0.05), 1.005), xticks=epochs)
+    right.grid(alpha=0.3)
+    right.legend(loc="lower right")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_first_layer_weights(W1, *, columns: int = 8, title: str = "First-layer weights") -> Figure:
+    """Each hidden unit's incoming weights, column ``k`` of ``W1`` (64,), shown as an 8x8 image.
+
+    Row form: ``W1`` is (64, H), so column ``k`` holds the weight from every pixel to hidden unit ``k``,
+    in the pixels' row-major order (``reshape(8, 8)`` puts each weight where its pixel sits). Each image
+    has its own symmetric colour scale: red for a positive weight (ink there raises the unit's z), blue
+    for a negative one, white for 0.
+
+    Args:
+        W1: first-layer weights, (64, H).
+        columns: images per row of the grid.
+        title: the figure's title.
+    Returns:
+        the Figure (one small panel per hidden unit).
+    """
+    W1 = np.asarray(W1, dtype=np.float64)
+    if W1.ndim != 2 or W1.shape[0] != 64:
+        raise ValueError(f"W1 should have shape (64, H) for 8x8 images, not {W1.shape}")
+    units = W1.shape[1]
+    rows = -(-units // columns)
+    fig = new_figure((1.25 * columns, 1.3 * rows + 0.6))
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for k, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= units:
+            ax.set_axis_off()
+            continue
+        image = W1[:, k].reshape(8, 8)
+        limit = float(np.max(np.abs(image))) or 1.0
+        ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"unit {k}", fontsize=8, pad=2)
+    fig.suptitle(title)
     return fig

@@ -9,10 +9,12 @@ the same words). Wrong answers that can be derived from the numerical gradient
 missing ReLU mask by a property: a hidden unit with :math:`z \le 0` must receive
 no gradient.
 
-The graded training run lives here too, so that the visible check and the
-hidden test train in exactly the same way: :func:`init_two_layer`,
+The graded training runs live here too, so that the visible checks and the
+hidden tests train in exactly the same way: :func:`init_two_layer`,
 :func:`two_layer_predict`, :func:`train_two_layer` and :func:`judge_spiral_run`,
-with the notebook's settings in :data:`SPIRAL_RUN`.
+with the notebook's settings in :data:`SPIRAL_RUN`, for the spiral (full batch,
+training accuracy); :func:`train_two_layer_batches` and :func:`judge_digits_run`
+with :data:`DIGITS_RUN` for the UCI digits (mini-batches, validation accuracy).
 """
 from __future__ import annotations
 
@@ -21,37 +23,39 @@ from typing import Any, Callable
 import numpy as np
 
 from ..checking import call_learner, CheckFailure, describe, expect_close, out_and_cache
-from ..data import spiral
+from ..data import digits, spiral
 from ..gradcheck import num_grad, num_vjp
 from ._common import call, passed
 
-__all__ = ["SINGLE_LAYER_MISTAKES", "SPIRAL_RUN", "check_relu_backward", "check_relu_forward", "check_sgd_step",
-           "check_single_layer_loss_and_grads", "check_train_spiral", "check_two_layer_loss",
-           "init_two_layer", "judge_spiral_run", "relu_layer_mistakes", "sgd_step_mistakes", "spiral_run_inputs",
+__all__ = ["DIGITS_RUN", "SINGLE_LAYER_MISTAKES", "SPIRAL_RUN", "check_relu_backward", "check_relu_forward",
+           "check_sgd_step", "check_single_layer_loss_and_grads", "check_train_digits", "check_train_spiral",
+           "check_two_layer_loss", "digits_run_inputs", "judge_digits_run", "train_two_layer_batches",
+           "init_two_layer", "judge_spiral_run", "nonfinite_result", "relu_layer_mistakes", "sgd_step_mistakes", "spiral_run_inputs",
            "train_two_layer", "two_layer_predict"]
 
 #: The known mistakes of this notebook, by a short key; the hidden tests use the same texts.
 SINGLE_LAYER_MISTAKES = {
     "relu_kink": "at the kink x = 0 ReLU passes no gradient in this course: use x > 0, not x >= 0",
-    "relu_no_mask": "the mask 1(x > 0) is missing: ReLU passes dout only where its input was positive "
+    "relu_no_mask": "the mask 1[x > 0] is missing: ReLU passes dout only where its input was positive "
                     "(a test on the output, out >= 0, is always true)",
-    "relu_unscaled": "this is the local gradient 1(x > 0) only: multiply it by the upstream gradient dout",
-    "relu_times_out": "dout was multiplied by relu(x) itself instead of the 0/1 mask 1(x > 0)",
-    "relu_is_mask": "this is the mask 1(x > 0), not relu(x) = max(x, 0)",
+    "relu_unscaled": "this is the local gradient 1[x > 0] only: multiply it by the upstream gradient dout",
+    "relu_times_out": "dout was multiplied by relu(x) itself instead of the 0/1 mask 1[x > 0]",
+    "relu_is_mask": "this is the mask 1[x > 0], not relu(x) = max(x, 0)",
     "relu_abs": "this is |x|: ReLU sets negative inputs to 0",
     "relu_min": "this is min(x, 0): ReLU keeps the positive part, max(x, 0)",
-    "no_mask": "delta2 = dJ/dz is missing the ReLU mask 1(z > 0): a hidden unit with z <= 0 passes no "
+    "no_mask": "delta1 = dL/dz is missing the ReLU mask 1[z > 0]: a hidden unit with z <= 0 passes no "
                "gradient (a test on h, h >= 0, is always true: the mask is z > 0)",
     "kink": "at the kink z = 0 ReLU passes no gradient in this course: the mask is z > 0, not z >= 0",
-    "unstable": "the softmax overflowed: with scores theta near 1000, np.exp(theta) is inf and inf / inf is NaN; "
-                "subtract the largest score first, e = np.exp(theta - theta.max()), which leaves the softmax "
-                "unchanged (softmax(theta - c) = softmax(theta))",
-    "h_not_mask": "delta2 was multiplied by h = ReLU(z) (or by z) instead of the 0/1 mask 1(z > 0)",
-    "missing_y": "delta1 = dJ/dtheta is yhat - y: the - y is missing",
-    "delta1_scores": "delta1 = dJ/dtheta is softmax(theta) - y, the probabilities minus the one-hot label, "
+    "unstable": "the softmax overflowed: the scores were not shifted by their largest value before np.exp. "
+                "With scores near 1000, np.exp of them is inf and inf / inf is NaN; subtract the largest score "
+                "first (of each example), e = np.exp(theta - theta.max()), which leaves the softmax unchanged "
+                "(softmax(theta - c) = softmax(theta))",
+    "h_not_mask": "delta1 = dL/dz was multiplied by h = ReLU(z) (or by z) instead of the 0/1 mask 1[z > 0]",
+    "missing_y": "delta2 = dL/dtheta is yhat - y: the - y is missing",
+    "delta1_scores": "delta2 = dL/dtheta is softmax(theta) - y, the probabilities minus the one-hot label, "
                      "not the scores theta minus y",
     "transposed": "this gradient is transposed: it must have the shape of its parameter (write the shapes "
-                  "down: dW = delta2 x^T in column form, dW1 = X^T dZ in row form)",
+                  "down: dW = delta1 x^T in column form, dW1 = X^T dZ in row form)",
     "z_not_h": "the gradient of the second layer's weights uses z; it takes h = ReLU(z), the input of that layer",
     "no_1_over_n": "a factor 1/N is missing: the loss is a mean over the batch, so every data gradient "
                    "carries 1/N",
@@ -157,7 +161,7 @@ def _single_example():
     return x, y, params
 
 
-_SINGLE_J = 3.032069794812265   # J on the example above; z = [1.6, -0.8, -1.15, 0.4]: units 1 and 2 are off
+_SINGLE_J = 3.032069794812265   # the loss L on the example above; z = [1.6, -0.8, -1.15, 0.4]: units 1 and 2 are off
 
 
 def _pair(result: Any, name: str, first: str) -> tuple[Any, Any]:
@@ -191,8 +195,9 @@ def _expect_grads(grads: Any, numeric: dict, mistakes: dict, dead: dict[str, tup
 
 
 def check_single_layer_loss_and_grads(single_layer_loss_and_grads) -> None:
-    """J on a fixed example (Dx = 3, Dh = 4, Nc = 3), and the five gradients against central differences
-    of your own J, checked in backward order: b2, U, b1, W, x."""
+    """The loss L on a fixed example (Dx = 3, Dh = 4, Nc = 3), and the five gradients against central
+    differences of your own L, checked in backward order: b2, U, b1, W, x; then the example with a hidden
+    unit exactly at the kink z = 0, and with scores near 1000."""
     _NOTED.clear()
     x, y, params = _single_example()
     name = "single_layer_loss_and_grads"
@@ -205,7 +210,7 @@ def check_single_layer_loss_and_grads(single_layer_loss_and_grads) -> None:
 
     J, grads = run(x, params)
     expect_close(J, _SINGLE_J, name="J on the example", rtol=1e-8,
-                 mistakes={"J on the example": [("the sign of J is flipped: J = -log(yhat of the true class)",
+                 mistakes={"J on the example": [("the sign of the loss is flipped: L = -log(yhat of the true class)",
                                                  -_SINGLE_J)]})
     if not isinstance(grads, dict):
         raise CheckFailure("grads should be a dict with keys ['W', 'b1', 'U', 'b2', 'x'], "
@@ -214,7 +219,7 @@ def check_single_layer_loss_and_grads(single_layer_loss_and_grads) -> None:
                for key in ("b2", "U", "b1", "W")}
     numeric["x"] = num_grad(lambda v: float(run(v, params)[0]), x)
     # Wrong answers that follow from the numerical gradients and the forward values z and h alone:
-    # delta1 is numeric["b2"], and the unmasked part of delta2 sits where h > 0.
+    # delta2 = dL/dtheta is numeric["b2"], and the unmasked part of delta1 = dL/dz sits where h > 0.
     z = params["W"] @ x + params["b1"]
     h = np.maximum(z, 0)
     mistakes = {"grads['b2']": [(_M["missing_y"], numeric["b2"] + y)],
@@ -235,11 +240,11 @@ def check_single_layer_loss_and_grads(single_layer_loss_and_grads) -> None:
         "grads['W']": [(_M["kink"], at_kink["W"])], "grads['b1']": [(_M["kink"], at_kink["b1"])],
         "grads['x']": [(_M["kink"], at_kink["x"])]})
 
-    # Scores near 1000 (b2 shifted by 1000): the softmax, J and every gradient are those of the example.
+    # Scores near 1000 (b2 shifted by 1000): the softmax, the loss and every gradient are those of the example.
     example = "the example with b2 shifted by 1000 (scores theta near 1000)"
     result = run(x, {**params, "b2": params["b2"] + 1000.0})
-    if _nonfinite(result):
-        raise CheckFailure(f"Visible check of {name} on {example}: J or grads contains NaN or infinity.\n"
+    if nonfinite_result(result):
+        raise CheckFailure(f"Visible check of {name} on {example}: the loss J or grads contains NaN or infinity.\n"
                            f"  Likely mistake: {_M['unstable']}.")
     _expect_single(result, (_SINGLE_J, numeric), example, {})
     passed(name)
@@ -253,16 +258,16 @@ def _single_formulas(x, y, params) -> tuple[tuple[float, dict], dict]:
     theta = params["U"] @ h + params["b2"]
     e = np.exp(theta - theta.max())
     yhat = e / e.sum()
-    delta1 = yhat - y
-    back = params["U"].T @ delta1
+    delta2 = yhat - y                        # dL/dtheta, the output layer's error signal
+    back = params["U"].T @ delta2
 
-    def grads(delta2):
-        return {"W": delta2 @ x.T, "b1": delta2, "U": delta1 @ h.T, "b2": delta1, "x": params["W"].T @ delta2}
+    def grads(delta1):                       # delta1 = dL/dz, the hidden layer's
+        return {"W": delta1 @ x.T, "b1": delta1, "U": delta2 @ h.T, "b2": delta2, "x": params["W"].T @ delta1}
     return (float(-np.sum(y * np.log(yhat))), grads(back * (z > 0))), grads(back * (z >= 0))
 
 
-def _nonfinite(result: Any) -> bool:
-    """True if J or an array of grads in ``(J, grads)`` holds NaN or infinity."""
+def nonfinite_result(result: Any) -> bool:
+    """True if the loss or an array of grads in ``(loss, grads)`` holds NaN or infinity."""
     J, grads = result
     values = [J] + (list(grads.values()) if isinstance(grads, dict) else [])
     for value in values:
@@ -302,7 +307,8 @@ _BATCH_REG = 0.1
 
 def check_two_layer_loss(two_layer_loss) -> None:
     """Loss on a fixed batch (N = 4, D = 3, H = 5, C = 3, reg = 0.1), and the four gradients against
-    central differences of your own loss, checked in backward order: b2, W2, b1, W1."""
+    central differences of your own loss, checked in backward order: b2, W2, b1, W1; then the same batch
+    with a hidden unit exactly at the kink z = 0, and with scores near 1000."""
     _NOTED.clear()
     X, y, params = _batch_example()
     reg, N = _BATCH_REG, X.shape[0]
@@ -349,7 +355,58 @@ def check_two_layer_loss(two_layer_loss) -> None:
                                        (_M["keepdims"], numeric[key][None, :])]
     dead = np.array([3])     # hidden unit 3 has z < 0 on every example of this batch
     _expect_grads(grads, numeric, mistakes, {"b1": (dead, 0, np.zeros(5)), "W1": (dead, 1, reg * params["W1"])})
+
+    # Hidden unit 4 exactly at the kink z = 0 on every example (its column of W1 and its bias are 0).
+    # Central differences straddle the kink, so the expected values come from the formulas, with no
+    # gradient through ReLU at z = 0.
+    kink = {**params, "W1": params["W1"].copy(), "b1": params["b1"].copy()}
+    kink["W1"][:, 4], kink["b1"][4] = 0.0, 0.0
+    example = "the example batch with hidden unit 4 exactly at the kink z = 0 (W1[:, 4] = 0, b1[4] = 0)"
+    result = _pair(_call(two_layer_loss, name, (kink, X, y, reg), ("params", "X", "y", "reg"), example), name, "loss")
+    expected, at_kink = _batch_formulas(kink, X, y, reg)
+    _expect_batch(result, expected, example, {
+        "grads['W1']": [(_M["kink"], at_kink["W1"])], "grads['b1']": [(_M["kink"], at_kink["b1"])]})
+
+    # Scores near 1000 (b2 shifted by 1000): the loss and every gradient are those of the example.
+    example = "the example batch with b2 shifted by 1000 (scores near 1000)"
+    result = _pair(_call(two_layer_loss, name, ({**params, "b2": params["b2"] + 1000.0}, X, y, reg),
+                         ("params", "X", "y", "reg"), example), name, "loss")
+    if nonfinite_result(result):
+        raise CheckFailure(f"Visible check of {name} on {example}: the loss or grads contains NaN or infinity.\n"
+                           f"  Likely mistake: {_M['unstable']}.")
+    _expect_batch(result, (loss, numeric), example, {})
     passed(name)
+
+
+def _batch_formulas(params, X, y, reg) -> tuple[tuple[float, dict], dict]:
+    """``(loss, grads)`` of the row-form network by its formulas (ReLU passes no gradient at z = 0), and the
+    first layer's gradients that the mask z >= 0 gives instead."""
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    N = X.shape[0]
+    z = X @ W1 + b1
+    h = np.maximum(z, 0.0)
+    s = h @ W2 + b2
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = float(-np.mean(np.log(p[np.arange(N), y])) + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2)))
+    ds = p.copy()
+    ds[np.arange(N), y] -= 1.0
+    ds /= N
+    back = ds @ W2.T
+
+    def first(dz):
+        return {"W1": X.T @ dz + reg * W1, "b1": dz.sum(axis=0)}
+    grads = {**first(back * (z > 0)), "W2": h.T @ ds + reg * W2, "b2": ds.sum(axis=0)}
+    return (loss, grads), first(back * (z >= 0))
+
+
+def _expect_batch(result, expected, example: str, mistakes: dict) -> None:
+    """expect_close of ``(loss, grads)`` on a variation of the example batch; a failure names the variation."""
+    try:
+        expect_close(result, expected, name="the result", output_names=("loss", "grads"), rtol=1e-6, atol=1e-8,
+                     mistakes=mistakes)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check of two_layer_loss on {example}:\n  {failure}") from None
 
 
 # ---- gradient descent ------------------------------------------------------------------------------
@@ -494,6 +551,11 @@ def judge_spiral_run(run: dict[str, Any], bar: float, settings: dict[str, Any],
             f"training accuracy of {accuracy:.3f}; the bar is {bar:.2f}")
     if reference_accuracy is not None:
         what += f" (the reference implementation reaches {reference_accuracy:.3f} with the same settings)"
+    raise CheckFailure(f"{what}.\n  Likely mistake: {_training_hint(losses)}.")
+
+
+def _training_hint(losses: np.ndarray) -> str:
+    """What a failed run's losses say about the likely mistake."""
     if not np.all(np.isfinite(losses)):
         bad = int(np.argmin(np.isfinite(losses)))
         trend = (f"went from {losses[0]:.4f} at step 0 up to {np.max(losses[:bad]):.4g}, then "
@@ -507,7 +569,7 @@ def judge_spiral_run(run: dict[str, Any], bar: float, settings: dict[str, Any],
     else:
         hint = (f"the loss fell only from {losses[0]:.4f} to {losses[-1]:.4f}: run the gradient check on your "
                 "two_layer_loss; some gradient is wrong")
-    raise CheckFailure(f"{what}.\n  Likely mistake: {hint}.")
+    return hint
 
 
 def _learner(fn: Callable, name: str, arg_names: tuple[str, ...]) -> Callable:
@@ -533,3 +595,109 @@ def check_train_spiral(two_layer_loss, sgd_step) -> None:
         raise CheckFailure(f"Visible check, the training run on the spiral:\n  {failure}") from failure.__cause__
     print(f"[ok] training with your two_layer_loss and sgd_step reaches a training accuracy of "
           f"{run['accuracy']:.3f} (the bar is {SPIRAL_RUN['bar']:.2f}; final loss {run['losses'][-1]:.4f}).")
+
+
+# ---- the graded training run on the digits ------------------------------------------------------------
+
+#: The notebook's settings of the graded training run on the UCI digits: mini-batch gradient descent on the
+#: training part (1,000 images), judged by the accuracy on the validation part (397 images). The reference
+#: reaches 0.962 to 0.977 on seeds 0-9 with these settings (0.965 on the graded seed 0); the bar leaves a margin.
+DIGITS_RUN = {"hidden": 64, "lr": 0.5, "reg": 1e-3, "epochs": 10, "batch_size": 50, "seed": 0, "bar": 0.90}
+
+
+def digits_run_inputs() -> dict[str, Any]:
+    """The graded digits run's inputs, as the arguments of :func:`train_two_layer_batches` (``seed`` for ``rng``)."""
+    X, y = digits("train")
+    X_val, y_val = digits("validation")
+    s = DIGITS_RUN
+    return {"X": X, "y": y, "X_val": X_val, "y_val": y_val, "hidden": s["hidden"], "lr": s["lr"], "reg": s["reg"],
+            "epochs": s["epochs"], "batch_size": s["batch_size"], "seed": s["seed"]}
+
+
+def train_two_layer_batches(loss_fn: Callable, step_fn: Callable, X: np.ndarray, y: np.ndarray, X_val: np.ndarray,
+                            y_val: np.ndarray, hidden: int, lr: float, reg: float, epochs: int, batch_size: int,
+                            rng: np.random.Generator) -> dict[str, Any]:
+    """Mini-batch gradient descent on the two-layer network with a learner's loss and step functions.
+
+    The parameters start from :func:`init_two_layer` (``rng`` draws them first); each epoch then draws a
+    permutation of the training rows from ``rng`` and takes one step per slice of ``batch_size`` rows of it:
+    ``loss, grads = loss_fn(params, X[rows], y[rows], reg)``, ``params = step_fn(params, grads, lr)``.
+    Training stops early if the loss is not finite.
+
+    Args:
+        loss_fn: like ``two_layer_loss``; step_fn: like ``sgd_step``.
+        X: training inputs (N, D), row form; y: their labels (N,).
+        X_val, y_val: validation inputs (N_val, D) and labels (N_val,), never trained on.
+        hidden: H; lr, reg: as in the notebook; epochs: passes over the training rows; batch_size: rows a step.
+        rng: generator for the starting parameters and the order of the rows.
+    Returns:
+        dict with ``params`` (the last ones), ``losses`` (the mini-batch loss of every step taken),
+        ``train_accuracies`` and ``val_accuracies`` (after each epoch), ``train_accuracy`` and
+        ``val_accuracy`` (of the final parameters).
+    Raises:
+        CheckFailure: if a function returns something of the wrong kind.
+    """
+    params = init_two_layer(X.shape[1], hidden, int(np.max(y)) + 1, rng)
+    losses, train_accuracies, val_accuracies = [], [], []
+    finite = True
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch_size):
+            rows = order[start:start + batch_size]
+            result = loss_fn(params, X[rows], y[rows], reg)
+            if not isinstance(result, tuple) or len(result) != 2:
+                raise CheckFailure("two_layer_loss should return a tuple (loss, grads), "
+                                   f"but it returned {describe(result)}.")
+            loss, grads = result
+            try:
+                losses.append(float(loss))
+            except (TypeError, ValueError):
+                raise CheckFailure("two_layer_loss should return a number as its loss, "
+                                   f"but it is {describe(loss)}.") from None
+            _check_grads(grads, params)
+            if not np.isfinite(losses[-1]):
+                finite = False
+                break
+            params = _check_params(step_fn(params, grads, lr), params)
+        with np.errstate(all="ignore"):
+            train_accuracies.append(float(np.mean(two_layer_predict(params, X) == y)))
+            val_accuracies.append(float(np.mean(two_layer_predict(params, X_val) == y_val)))
+        if not finite:
+            break
+    return {"params": params, "losses": np.array(losses), "train_accuracies": np.array(train_accuracies),
+            "val_accuracies": np.array(val_accuracies), "train_accuracy": train_accuracies[-1],
+            "val_accuracy": val_accuracies[-1]}
+
+
+def judge_digits_run(run: dict[str, Any], bar: float, settings: dict[str, Any],
+                     reference_accuracy: float | None = None) -> None:
+    """Raise CheckFailure unless the run's final validation accuracy reaches ``bar``; the message says why not."""
+    accuracy, losses = run["val_accuracy"], run["losses"]
+    if np.isfinite(accuracy) and accuracy >= bar and np.all(np.isfinite(losses)):
+        return
+    what = (f"Training with your two_layer_loss and sgd_step on the digits ({settings['epochs']} epochs of mini-batch "
+            f"gradient descent, batches of {settings['batch_size']}, H = {settings['hidden']}, lr = {settings['lr']:g}, "
+            f"reg = {settings['reg']:g}) reached a validation accuracy of {accuracy:.3f} (training accuracy "
+            f"{run['train_accuracy']:.3f}); the bar is {bar:.2f}")
+    if reference_accuracy is not None:
+        what += f" (the reference implementation reaches {reference_accuracy:.3f} with the same settings)"
+    raise CheckFailure(f"{what}.\n  Likely mistake: {_training_hint(losses)}.")
+
+
+def check_train_digits(two_layer_loss, sgd_step) -> None:
+    """Train with your two_layer_loss and sgd_step on the digits' training part with the notebook's settings;
+    the final accuracy on the validation part must reach 0.90."""
+    inputs = digits_run_inputs()
+    loss_fn = _learner(two_layer_loss, "two_layer_loss", ("params", "X", "y", "reg"))
+    step_fn = _learner(sgd_step, "sgd_step", ("params", "grads", "lr"))
+    try:
+        with np.errstate(all="ignore"):
+            run = train_two_layer_batches(loss_fn, step_fn, inputs["X"], inputs["y"], inputs["X_val"],
+                                          inputs["y_val"], inputs["hidden"], inputs["lr"], inputs["reg"],
+                                          inputs["epochs"], inputs["batch_size"], np.random.default_rng(inputs["seed"]))
+        judge_digits_run(run, DIGITS_RUN["bar"], inputs)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check, the training run on the digits:\n  {failure}") from failure.__cause__
+    print(f"[ok] training with your two_layer_loss and sgd_step on the digits reaches a validation accuracy of "
+          f"{run['val_accuracy']:.3f} (the bar is {DIGITS_RUN['bar']:.2f}; training accuracy "
+          f"{run['train_accuracy']:.3f}).")
