@@ -356,10 +356,73 @@ def _grade_job(job: tuple[str, str]) -> dict:
         return {"student": student, "assignment": assignment, "success": False, "seconds": 0.0,
                 "error": "RefusedFileError: not graded: only regular files are, and its folder holds "
                          + "; ".join(refused)}
+    reviewed = _reviewed_by_hand(coursedir, student, assignment)
     graded = _WORKER.autograde(assignment, student, force=True, create=False)
     error = "" if graded["success"] else _first_cause(graded.get("log", ""), graded.get("error", ""))
+    changed = _keep_hand_grades(coursedir, student, assignment, reviewed) if graded["success"] else []
     return {"student": student, "assignment": assignment, "success": graded["success"], "error": error,
-            "seconds": time.monotonic() - began}
+            "seconds": time.monotonic() - began, "changed_since_hand_grading": changed}
+
+
+# ---- hand grades ---------------------------------------------------------------------------------
+
+def _answers(coursedir, student: str, assignment: str, notebook: str) -> dict[str, str] | None:
+    """The answer cells (code and written) of the autograded notebook, by grade id; None when there is none."""
+    path = _folder(coursedir, coursedir.autograded_directory, student, assignment) / f"{notebook}.ipynb"
+    try:
+        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if isinstance(c, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    marks = [(c, c.get("metadata", {}).get("nbgrader", {})) for c in cells]
+    return {meta["grade_id"]: "".join(c.get("source", "")) for c, meta in marks
+            if isinstance(meta, dict) and meta.get("solution") and "grade_id" in meta}
+
+
+def _reviewed_by_hand(coursedir, student: str, assignment: str) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """Before a student's notebooks are autograded again: per notebook, the answers that were graded and the
+    cells a grader has scored by hand and marked graded (a manual score, needs_manual_grade off)."""
+    from nbgrader.api import MissingEntry
+
+    reviewed = {}
+    with open_gradebook(coursedir.db_url) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return {}
+        for nb in submission.notebooks:
+            names = [g.name for g in nb.grades if g.manual_score is not None and not g.needs_manual_grade]
+            answers = _answers(coursedir, student, assignment, nb.name) if names else None
+            if answers is not None:
+                reviewed[nb.name] = (answers, names)
+    return reviewed
+
+
+def _keep_hand_grades(coursedir, student: str, assignment: str,
+                      reviewed: dict[str, tuple[dict[str, str], list[str]]]) -> list[str]:
+    """After autograding again: a cell scored by hand whose answer has not changed stays graded.
+
+    nbgrader 0.9.6 keeps a manual score and comment through ``autograde --force`` but marks every cell
+    with a manual score ``needs_manual_grade`` again, so the Formgrader would ask for every hand grade
+    anew. Here the mark is taken off again when the answer is the one the grader saw: a written
+    answer's own text, or, for a code cell scored by hand, every answer cell of the notebook. A changed
+    answer keeps its old score and comment, and its mark: it waits for a grader again. Returns those
+    cells ("notebook/grade id").
+    """
+    changed = []
+    if not reviewed:
+        return changed
+    with open_gradebook(coursedir.db_url) as gb:
+        for notebook, (before, names) in reviewed.items():
+            after = _answers(coursedir, student, assignment, notebook) or {}
+            for name in names:
+                same = before.get(name) == after.get(name) if name in before else before == after
+                grade = gb.find_grade(name, notebook, assignment, student)
+                if same and grade.manual_score is not None:
+                    grade.needs_manual_grade = False
+                elif grade.needs_manual_grade:
+                    changed.append(f"{notebook}/{name}")
+        gb.db.commit()
+    return changed
 
 
 def _feedback_job(assignment: str) -> dict:
@@ -674,7 +737,7 @@ def _write_reports(gb, coursedir, results: Results, graded: list[dict], filed: F
                    isolation: str) -> dict:
     by_key = {(r["student"], r["assignment"]): r for r in graded}
     students = sorted({s for s, _ in filed.files})
-    rows, counts = [], {"graded": 0, "failed": 0, "missing": 0}
+    rows, counts = [], {"graded": 0, "failed": 0, "missing": 0, "by_hand": 0, "by_hand_notebooks": 0}
     for student in students:
         record = {"student": student, "isolation": isolation, "assignments": {}}
         for assignment in assignments:
@@ -683,6 +746,8 @@ def _write_reports(gb, coursedir, results: Results, graded: list[dict], filed: F
             if result is not None:
                 entry = _entry(gb, coursedir, results, result, filed.files[(student, assignment)])
             counts[entry["status"]] += 1
+            counts["by_hand"] += len(entry.get("waiting_for_hand_grading", []))
+            counts["by_hand_notebooks"] += bool(entry.get("waiting_for_hand_grading"))
             record["assignments"][assignment] = entry
             rows.append([student, assignment, entry["status"], entry.get("score", ""), entry.get("max_score", ""),
                          entry.get("error", "")])
@@ -713,6 +778,10 @@ def _entry(gb, coursedir, results: Results, result: dict, source: Path) -> dict:
         "problems": verdicts.get("problems", []),
         "error": result["error"],
     }
+    if success:  # answers graded by hand (Formgrader -> Manual Grading) that no grader has scored yet
+        entry["waiting_for_hand_grading"] = [gid for gid, c in cells.items() if c["needs_manual_grade"]]
+        if result.get("changed_since_hand_grading"):
+            entry["changed_since_hand_grading"] = result["changed_since_hand_grading"]
     feedback = _folder(coursedir, coursedir.feedback_directory, student, assignment) / f"{assignment}.html"
     if success and feedback.is_file():
         name = f"feedback/{student}/{assignment}.html"
@@ -814,6 +883,15 @@ def _print_summary(stream, summary: dict, filed: Filed, graded: list[dict], feed
           f"{summary['failed']} failed, {summary['missing']} missing, {summary['skipped']} files skipped, "
           f"{summary['superseded']} superseded by a newer file; {summary['seconds']:.1f} s on {workers} workers "
           f"({summary['isolation']} isolation). Results in {out}", file=stream)
+    changed = [f"{r['student']}/{cell}" for r in graded for cell in r.get("changed_since_hand_grading", [])]
+    if changed:
+        print(f"{_plural(len(changed), 'answer')} graded by hand before changed in the new submission and "
+              f"{'waits' if len(changed) == 1 else 'wait'} for a grader again (the old score and comment stay until then): {', '.join(changed)}",
+              file=stream)
+    if summary["by_hand"]:
+        print(f"{_plural(summary['by_hand'], 'answer')} in {_plural(summary['by_hand_notebooks'], 'notebook')} "
+              f"{'waits' if summary['by_hand'] == 1 else 'wait'} for hand grading: the Formgrader (Nbgrader menu of `python3 course.py lab`, or `nbgrader "
+              f"formgrader`) -> Manual Grading. Until then the scores hold the autograded part only.", file=stream)
     if summary["isolation"] == "process":
         print(PROCESS_LEVEL_WARNING, file=stream)
 

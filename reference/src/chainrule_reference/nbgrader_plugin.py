@@ -14,19 +14,71 @@ Learners keep the in-notebook tests: a test cell run in Jupyter calls
 
 Where bubblewrap is missing (isolation level "process"), the log says so loudly,
 once per grading process.
+
+A written answer (a markdown cell that is both graded and an answer, scored by
+hand) is left to nbgrader: ``SaveAutoGrades`` marks it ``needs_manual_grade``
+once the learner has written anything. :class:`RestoreCells` puts a *grader's
+note* after each one in the autograded notebook: the model answer and its
+rubric from the source notebook, which the Formgrader shows beside the
+learner's answer and the feedback page leaves out (cell metadata
+:data:`GRADER_NOTE`).
 """
 from __future__ import annotations
 
 import json
+import os
 
-from nbformat.v4 import new_output
+import nbformat
+from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
 from .sandbox.grader import grade_notebook
 from .sandbox.process import PROCESS_LEVEL_WARNING, Limits, isolation_level
 
-__all__ = ["RestoreCells", "SandboxedGrades"]
+__all__ = ["ANSWER_STUB", "GRADER_NOTE", "RestoreCells", "SandboxedGrades", "add_grader_notes", "is_written_answer",
+           "written_answers"]
+
+# The text nbgrader's ClearSolutions leaves in a released written answer (its default text_stub).
+ANSWER_STUB = "YOUR ANSWER HERE"
+# The metadata of a grader's note: shown in the Formgrader, left out of the learner's feedback.
+GRADER_NOTE = "chainrule_grader_note"
+_SOLUTION_MARKS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def is_written_answer(cell) -> bool:
+    """A hand-graded written answer: a markdown cell with nbgrader's grade and solution marks."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "markdown" and bool(meta.get("grade")) and bool(meta.get("solution")) \
+        and bool(meta.get("grade_id"))
+
+
+def written_answers(nb) -> dict[str, str]:
+    """The written answers of ``nb``: grade id -> the cell's text."""
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells if is_written_answer(cell)}
+
+
+def add_grader_notes(nb, model_answers: dict[str, str], source: str) -> int:
+    """After each written answer of ``nb`` whose model answer ``model_answers`` holds, put a grader's note
+    (a plain markdown cell marked :data:`GRADER_NOTE`) quoting the model answer and its rubric, from the
+    notebook ``source``; notes already there are replaced. Returns the number of notes."""
+    nb.cells = [cell for cell in nb.cells if not cell.get("metadata", {}).get(GRADER_NOTE)]
+    added = 0
+    for index in reversed(range(len(nb.cells))):
+        cell = nb.cells[index]
+        model = model_answers.get(cell.metadata.get("nbgrader", {}).get("grade_id")) if is_written_answer(cell) \
+            else None
+        if not model or not model.strip():
+            continue
+        lines = [line for line in model.strip().splitlines() if line.strip() not in _SOLUTION_MARKS]
+        quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+        note = new_markdown_cell(
+            f"**For the grader: the model answer and rubric of `{cell.metadata.nbgrader['grade_id']}`** "
+            f"(from `{source}`; added at autograding, not shown in the learner's feedback)\n\n{quoted}",
+            metadata={GRADER_NOTE: True})
+        nb.cells.insert(index + 1, note)
+        added += 1
+    return added
 
 
 class RestoreCells(OverwriteCells):
@@ -43,6 +95,29 @@ class RestoreCells(OverwriteCells):
     graded cell goes after the nearest cell before it in the source that the notebook still has
     (or first), so the deleted exercise costs only its own points.
     """
+
+    def preprocess(self, nb, resources):
+        """nbgrader's OverwriteCells, then a grader's note after each written answer (:func:`add_grader_notes`)."""
+        nb, resources = super().preprocess(nb, resources)
+        self._add_grader_notes(nb, resources)
+        return nb, resources
+
+    def _add_grader_notes(self, nb, resources) -> None:
+        """The model answers come from the assignment's source notebook (the course's source_directory)."""
+        from nbgrader.coursedir import CourseDirectory
+
+        if not any(is_written_answer(cell) for cell in nb.cells):
+            return
+        where = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        path = os.path.join(coursedir.format_path(coursedir.source_directory, ".", where.get("assignment", "")),
+                            f"{where.get('notebook', '')}.ipynb")
+        try:
+            models = written_answers(nbformat.read(path, as_version=4))
+        except (OSError, ValueError) as error:
+            self.log.warning("No grader's notes for the written answers: %s (%s)", path, error)
+            return
+        add_grader_notes(nb, models, os.path.relpath(path, coursedir.root))
 
     def preprocess_cell(self, cell, resources, cell_index):
         had_id = "grade_id" in cell.metadata.get("nbgrader", {})
