@@ -264,3 +264,17 @@ def test_visible_checks_name_a_flat_column_and_the_h_denominator():
         check_quadratic_form_gradient(variant_function(notebook, "a flat result where x is a column"))
     with pytest.raises(CheckFailure, match="divided by h where 2h belongs"):
         check_numerical_gradient(variant_function(notebook, "divides by h instead of 2h"))
+
+
+# ---- polar_jacobian (the checkpoint of Part B) ---------------------------------------------------
+
+@given(r=st.floats(-3, 3), phi=st.floats(-10, 10))
+def test_polar_jacobian_matches_autograd_and_central_differences(r, phi):
+    """Is polar_jacobian the (2, 2) numerator-layout Jacobian of (r, phi) -> (r cos phi, r sin phi)?"""
+    def polar(v):
+        return anp.array([v[0] * anp.cos(v[1]), v[0] * anp.sin(v[1])])
+    got = jac.polar_jacobian(r, phi)
+    assert got.shape == (2, 2) and got.dtype == np.float64
+    point = np.array([r, phi])
+    np.testing.assert_allclose(got, autograd.jacobian(polar)(point), **TOL[np.float64])
+    np.testing.assert_allclose(got, num_jacobian(polar, point), **NUMERIC)

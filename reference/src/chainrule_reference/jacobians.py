@@ -22,7 +22,7 @@ import numpy as np
 from ._registry import reference_impl
 
 __all__ = ["chain_jacobian", "elementwise_jacobian", "gram_derivative", "numerical_gradient",
-           "numerical_jacobian", "quadratic_form_gradient", "softmax_jacobian"]
+           "numerical_jacobian", "polar_jacobian", "quadratic_form_gradient", "softmax_jacobian"]
 
 
 @reference_impl
@@ -44,6 +44,17 @@ def numerical_gradient(f, x, h=1e-5):
         x[idx] = old  # put the entry back exactly before moving on
         grad[idx] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+@reference_impl
+def polar_jacobian(r, phi):
+    r"""Jacobian ``(2, 2)`` of :math:`f(r, \varphi) = (r\cos\varphi, r\sin\varphi)` at ``(r, phi)``.
+
+    Numerator layout: rows are the outputs (:math:`r\cos\varphi`, then :math:`r\sin\varphi`), columns
+    the inputs (:math:`r`, then :math:`\varphi`); float64.
+    """
+    c, s = np.cos(phi), np.sin(phi)
+    return np.array([[c, -r * s], [s, r * c]], dtype=np.float64)
 
 
 @reference_impl
@@ -112,9 +123,9 @@ def gram_derivative(R):
     Returns:
         ``T`` of shape (N, N, M, N) with
         :math:`T[p, q, i, j] = \partial K_{pq} / \partial R_{ij}
-        = \delta_{qj} R_{ip} + \delta_{pj} R_{iq}`.
+        = \mathbb{1}[q = j] R_{ip} + \mathbb{1}[p = j] R_{iq}` (:math:`\mathbb{1}[\cdot]`: the Kronecker delta).
     """
     R = np.asarray(R)
     eye = np.eye(R.shape[1], dtype=R.dtype)
-    # first term: delta_{qj} R[i, p]; second: delta_{pj} R[i, q]
+    # first term: 1[q = j] R[i, p]; second: 1[p = j] R[i, q]
     return np.einsum("qj,ip->pqij", eye, R) + np.einsum("pj,iq->pqij", eye, R)

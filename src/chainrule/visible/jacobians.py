@@ -25,10 +25,10 @@ from ._common import call, passed
 
 __all__ = ["EntryWatcher", "chain_jacobian_mistakes", "chain_order_hint", "check_chain_jacobian",
            "check_elementwise_jacobian", "check_gram_derivative", "check_numerical_gradient",
-           "check_numerical_jacobian", "check_quadratic_form_gradient", "check_softmax_jacobian",
-           "elementwise_jacobian_mistakes", "expect_close_with_hints", "float32_hint", "gram_derivative_mistakes",
-           "numerical_gradient_mistakes", "numerical_jacobian_mistakes", "quadratic_form_mistakes",
-           "softmax_hints", "softmax_jacobian_mistakes"]
+           "check_numerical_jacobian", "check_polar_jacobian", "check_quadratic_form_gradient",
+           "check_softmax_jacobian", "elementwise_jacobian_mistakes", "expect_close_with_hints", "float32_hint",
+           "gram_derivative_mistakes", "numerical_gradient_mistakes", "numerical_jacobian_mistakes",
+           "polar_jacobian_mistakes", "quadratic_form_mistakes", "softmax_hints", "softmax_jacobian_mistakes"]
 
 
 # ---- the function handed to the numerical helpers ------------------------------------------------
@@ -243,11 +243,11 @@ def gram_derivative_mistakes(R) -> list[tuple[str, np.ndarray]]:
     R = np.asarray(R, dtype=np.float64)
     M, N = R.shape
     eye_n, eye_m = np.eye(N), np.eye(M)
-    first = np.einsum("qj,ip->pqij", eye_n, R)    # delta_qj R[i, p]
-    second = np.einsum("pj,iq->pqij", eye_n, R)   # delta_pj R[i, q]
+    first = np.einsum("qj,ip->pqij", eye_n, R)    # 1[q = j] R[i, p]
+    second = np.einsum("pj,iq->pqij", eye_n, R)   # 1[p = j] R[i, q]
     right = first + second
     one_term = ("only one of the two terms: K[p, q] = sum_m R[m, p] R[m, q] has R in both factors, so the "
-                "product rule gives delta_qj R[i, p] + delta_pj R[i, q]")
+                "product rule gives two terms, one from each factor")
     undoubled = right.copy()
     for p in range(N):
         undoubled[p, p, :, p] = R[:, p]
@@ -375,6 +375,39 @@ def check_numerical_gradient(numerical_gradient) -> None:
     _visible(example, lambda: expect_close_with_hints(
         result, expected, name=example, rtol=1e-6, atol=1e-8,
         mistakes=numerical_gradient_mistakes(_cubic, W64), hints=[float32_hint(W32, expected)]))
+    passed(name)
+
+
+def polar(v):
+    """The polar map (r, phi) -> (r cos(phi), r sin(phi))."""
+    return np.array([v[0] * np.cos(v[1]), v[0] * np.sin(v[1])])
+
+
+def polar_jacobian_mistakes(r, phi) -> list[tuple[str, np.ndarray]]:
+    """Known wrong answers of ``polar_jacobian(r, phi)``."""
+    r, phi = float(r), float(phi)
+    c, s = np.cos(phi), np.sin(phi)
+    right = np.array([[c, -r * s], [s, r * c]])
+    return [("this is the transpose, the denominator layout: row i belongs to output i (r cos(phi), then "
+             "r sin(phi)), column j to input j (r, then phi)", right.T),
+            ("the columns are swapped: column 0 belongs to the first input r, column 1 to phi", right[:, ::-1]),
+            ("the sign of entry (0, 1) is wrong: the derivative of cos is -sin", np.array([[c, r * s], [s, r * c]])),
+            ("both signs of the phi column are flipped: the derivative of cos is -sin, that of sin is +cos",
+             np.array([[c, r * s], [s, -r * c]])),
+            ("the factor r is missing in the phi column: with r held fixed, r is a constant factor of "
+             "r cos(phi) and r sin(phi)", np.array([[c, -s], [s, c]]))]
+
+
+def check_polar_jacobian(polar_jacobian) -> None:
+    """Check the (2, 2) Jacobian of (r, phi) -> (r cos(phi), r sin(phi)) at (2, pi/6) and at (0.5, 2)
+    against central differences."""
+    name = "polar_jacobian"
+    for r, phi in ((2.0, np.pi / 6), (0.5, 2.0)):
+        result = call(polar_jacobian, name, (r, phi), ("r", "phi"))
+        example = f"{name}({r}, {phi:.4f})"
+        _visible(example, lambda: expect_close_with_hints(
+            result, num_jacobian(polar, np.array([r, phi])), name=example, rtol=1e-6, atol=1e-8,
+            mistakes=polar_jacobian_mistakes(r, phi)))
     passed(name)
 
 

@@ -17,7 +17,8 @@ from chainrule.checking import CheckFailure
 from chainrule.visible.jacobians import (EntryWatcher, chain_jacobian_mistakes, chain_order_hint,
                                          elementwise_jacobian_mistakes, expect_close_with_hints, float32_hint,
                                          gram_derivative_mistakes, numerical_gradient_mistakes,
-                                         numerical_jacobian_mistakes, quadratic_form_mistakes, softmax_hints,
+                                         numerical_jacobian_mistakes, polar_jacobian_mistakes,
+                                         quadratic_form_mistakes, softmax_hints,
                                          softmax_jacobian_mistakes)
 
 from ..spec import Case, HiddenTest
@@ -170,6 +171,16 @@ TESTS = [
         judge=_judge("numerical_gradient", _numerical_mistakes("gradient"), _float32_hints,
                      tol64=(1e-6, 1e-8), tol32=(1e-6, 1e-8)),
         points=2),
+    HiddenTest(
+        "polar_jacobian", ("polar_jacobian",),
+        (Case("r = 1.7, phi = 0.9", lambda rng: {"r": 1.7, "phi": 0.9}),
+         Case("a random point, r in [0.5, 3], phi in [-pi, pi]",
+              lambda rng: {"r": float(rng.uniform(0.5, 3.0)), "phi": float(rng.uniform(-np.pi, np.pi))}),
+         Case("a negative radius r = -1.2, phi = 2.5", lambda rng: {"r": -1.2, "phi": 2.5}),
+         Case("the origin r = 0, phi = 1", lambda rng: {"r": 0.0, "phi": 1.0}),
+         Case("a large angle phi = 10, r = 3", lambda rng: {"r": 3.0, "phi": 10.0})),
+        judge=_judge("polar_jacobian", lambda i: polar_jacobian_mistakes(i["r"], i["phi"]),
+                     tol64=(1e-9, 1e-12))),
     HiddenTest(
         "numerical_jacobian", ("numerical_jacobian",),
         (Case("n = 3 inputs, m = 2 outputs, h = 2**-12", _jacobian_case(3, 2, h=2.0 ** -12, dyadic=True)),
