@@ -4,7 +4,9 @@ r"""Figures of notebook 10, automatic differentiation.
   as the number of inputs ``n`` grows (the notebook passes the learner's
   forward-mode and reverse-mode gradient functions);
 * :func:`plot_autodiff_cost`: those times on log-log axes, beside guide lines
-  proportional to :math:`n` and :math:`n^2`, and the ratio of the two.
+  proportional to :math:`n` and :math:`n^2`, and the ratio of the two;
+* :func:`plot_engine_training`: a small network trained by the learner's own
+  scalar engine: its loss per step and, at a few steps, on held-out data.
 
 As everywhere in :mod:`chainrule.plots`, the figure is created with pyplot and
 closed before it is returned, so a notebook cell that ends with it shows it once.
@@ -18,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["plot_autodiff_cost", "time_gradients"]
+__all__ = ["plot_autodiff_cost", "plot_engine_training", "time_gradients"]
 
 
 def time_gradients(methods: Mapping[str, Callable], f: Callable, ns: Sequence[int], rng: np.random.Generator, *,
@@ -95,4 +97,45 @@ def plot_autodiff_cost(ns: Sequence[int], times: Mapping[str, Sequence[float]], 
     right.legend(fontsize=9, loc="upper left")
     right.grid(alpha=0.3, which="both")
     fig.suptitle(title or "Forward mode needs n passes, reverse mode one: the gap grows like n")
+    return fig
+
+
+def plot_engine_training(batch_losses: Sequence[float], eval_steps: Sequence[int], eval_losses: Sequence[float],
+                         eval_accuracies: Sequence[float], *, smooth: int = 10, eval_label: str = "validation",
+                         title: str = "") -> Figure:
+    r"""A training run of the learner's engine: the loss per step, and the loss and accuracy on held-out data.
+
+    Left: the loss of each step's mini-batch (thin line; it is noisy, as every mini-batch is
+    different), its running mean over ``smooth`` steps (thick line), and the loss on the held-out
+    set at ``eval_steps`` (markers). Right: the held-out accuracy at ``eval_steps``.
+
+    Args:
+        batch_losses: the mini-batch loss L of every step, step 1 first.
+        eval_steps: the steps after which the held-out set was evaluated (0 = before training).
+        eval_losses: the held-out loss at each of ``eval_steps``.
+        eval_accuracies: the held-out accuracy (a fraction in [0, 1]) at each of ``eval_steps``.
+        smooth: the width of the running mean, in steps.
+        eval_label: the name of the held-out set, for the legend.
+        title: the figure's title (a default is used when empty).
+    Returns:
+        the Figure (two panels).
+    """
+    losses = np.asarray(batch_losses, dtype=np.float64)
+    steps = np.arange(1, losses.size + 1)
+    fig = plt.figure(figsize=(11, 4.0), layout="constrained")
+    plt.close(fig)
+    left, right = fig.subplots(1, 2)
+    left.plot(steps, losses, color="C0", lw=0.8, alpha=0.5, label="mini-batch loss, each step")
+    if losses.size >= smooth:
+        running = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
+        left.plot(steps[smooth - 1:], running, color="C0", lw=2.2, label=f"running mean over {smooth} steps")
+    left.plot(eval_steps, eval_losses, "s-", color="C1", ms=5, label=f"{eval_label} loss")
+    left.set(xlabel="step", ylabel="loss $L$ (mean cross-entropy)", title="Loss", ylim=(0, None))
+    left.legend(fontsize=9)
+    left.grid(alpha=0.3)
+    right.plot(eval_steps, 100 * np.asarray(eval_accuracies, dtype=np.float64), "s-", color="C1", ms=5)
+    right.set(xlabel="step", ylabel=f"{eval_label} accuracy (%)", title=f"Accuracy on the {eval_label} set",
+              ylim=(0, 101))
+    right.grid(alpha=0.3)
+    fig.suptitle(title or "A network trained by your own engine")
     return fig
