@@ -104,30 +104,30 @@ def affine_backward_mistakes(x, w, b, dout, jacobian: bool = False) -> dict[str,
         found["dx"].append(
             ("this is J @ dout, not dout @ J: a vector-Jacobian product multiplies the row dout.ravel() "
              "from the left (a transpose is missing)" if jacobian else
-             "dx = dout @ w is missing a transpose: dx = dout @ w.T, (N, M) @ (M, D)",
+             "dx = dout @ w is missing a transpose: dx[n, d] sums dout[n, m] times the weight that links input d to "
+             "output m, and dx is (N, M) times an (M, D) matrix",
              (dout @ w).reshape(x.shape)))
     ones = np.ones_like(dout)
-    found["dx"].append(("dx ignores the upstream gradient: dx = dout @ w.T, not ones @ w.T",
+    found["dx"].append(("dx ignores the upstream gradient: every term of the sum carries an entry of dout",
                         (ones @ w.T).reshape(x.shape)))
-    found["dw"] += [("dw is transposed: dw = x_flat.T @ dout has the shape (D, M) of w", dw.T)]
+    found["dw"] += [("dw is transposed: it must have the shape (D, M) of w", dw.T)]
     if jacobian:
         found["dw"] += [("dw is scrambled: the columns of the Jacobian with respect to w must follow w's "
                          "entries in C order (column d*M + m belongs to w[d, m])", dw.T.reshape(w.shape)),
                         (f"dw must have the shape of w, {w.shape}: reshape the vector-Jacobian product",
                          dw.ravel())]
     if x.ndim > 2:
-        found["dw"].append(("x was not flattened: dw = x_flat.T @ dout with x_flat = x.reshape(N, -1)",
+        found["dw"].append(("x was not flattened: w meets x_flat = x.reshape(N, -1), so dw is made of x_flat, not of the tensor x",
                             x.T @ dout))
-    found["dw"].append(("dw ignores the upstream gradient: dw = x_flat.T @ dout, not x_flat.T @ ones",
+    found["dw"].append(("dw ignores the upstream gradient: every term of its sum over the batch carries an entry of dout",
                         xf.T @ ones))
-    found["db"] += [("db must be summed over the batch (axis 0): every example adds its share, "
-                     "db = dout.sum(axis=0)", dout),
+    found["db"] += [("db must be summed over the batch (axis 0): every example adds its share", dout),
                     ("db was summed over the wrong axis: sum over the batch, axis 0", dout.sum(axis=1))]
     found["db"].append((f"db must have the shape of b, {b.shape}: a (1, M) row comes from keepdims=True "
                         "or from a missing reshape", dout.sum(axis=0, keepdims=True)))
     if n > 1:
         found["dw"].append((extra_n, dw / n))
-        found["db"].insert(0, ("db was averaged over the batch: sum it instead, db = dout.sum(axis=0) "
+        found["db"].insert(0, ("db was averaged over the batch: sum it instead "
                                "(the loss's 1/N is already inside dout)", dout.mean(axis=0)))
     return found
 
