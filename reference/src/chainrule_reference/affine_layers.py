@@ -66,9 +66,11 @@ def affine_jacobians(x, w):
 
     Built as 4-index (3-index for b) tensors of partial derivatives, then flattened:
 
-    * ``dout[n, m] / dx[p, d] = [n = p] w[d, m]``: (N*M, N*D), block diagonal, N copies of w^T;
-    * ``dout[n, m] / dw[d, q] = x[n, d] [m = q]``: (N*M, D*M);
-    * ``dout[n, m] / db[q] = [m = q]``: (N*M, M), N identity matrices stacked.
+    * ``d out[n, m] / d x[p, d] = 1[n = p] w[d, m]``: (N*M, N*D), block diagonal, N copies of w^T;
+    * ``d out[n, m] / d w[d, q] = x[n, d] 1[m = q]``: (N*M, D*M);
+    * ``d out[n, m] / d b[q] = 1[m = q]``: (N*M, M), N identity matrices stacked.
+
+    (``1[i = j]`` is 1 if i = j, else 0.)
 
     Args:
         x: (N, d1, ..., dk), flattened to (N, D).
@@ -105,10 +107,10 @@ def affine_backward_via_jacobian(dout, cache):
     """
     x, w, b = cache
     J_x, J_w, J_b = affine_jacobians(x, w)
-    g = dout.reshape(-1)                # dL/dout as a row of N*M entries (C order)
-    dx = (g @ J_x).reshape(x.shape)
-    dw = (g @ J_w).reshape(w.shape)
-    db = (g @ J_b).reshape(b.shape)
+    dout_row = dout.reshape(-1)         # dL/dout as a row of N*M entries (C order)
+    dx = (dout_row @ J_x).reshape(x.shape)
+    dw = (dout_row @ J_w).reshape(w.shape)
+    db = (dout_row @ J_b).reshape(b.shape)
     return dx, dw, db
 
 
