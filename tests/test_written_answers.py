@@ -277,3 +277,59 @@ def _feedback_shows_the_hand_grade(page: str) -> None:
     assert re.search(r"Score: 1\.5 / 2", page), re.findall(r"Score:[^<]*", page)
     assert "Rubric" not in page and RUBRIC_PHRASE not in page and MODEL_PHRASE not in page
     assert "chainrule_grader_note" not in page and "For the grader" not in page
+
+
+# ---- self-study -----------------------------------------------------------------------------------
+
+def _check(course: Path) -> str:
+    proc = subprocess.run([sys.executable, "course.py", "check"], cwd=course, env=isolated_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture
+def workspace(course, tmp_path) -> Path:
+    """A set-up copy of the course whose workspace holds the notebook with the code solved."""
+    copy = shutil.copytree(course, tmp_path / "course", symlinks=True)
+    venv = Path(sys.executable).parents[1]  # the copy runs its .venv/bin/python: it needs the venv's packages
+    for name in ("pyvenv.cfg", "lib"):
+        (copy / ".venv" / name).symlink_to(venv / name)
+    _course_module().update_workspace(copy)
+    return copy
+
+
+@pytest.mark.parametrize("text", [None, ALICE], ids=["blank", "written"])
+def test_check_shows_a_written_answer_as_graded_by_hand(workspace, text):
+    nbformat.write(_answered(_release(workspace), text), workspace / "workspace" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    output = _check(workspace)
+    [row] = [line for line in output.splitlines() if line.startswith(ASSIGNMENT) and f" {QUESTION} " in line]
+    assert f"- / {POINTS} (by hand)" in row and f"compare with the model answer in solutions/{ASSIGNMENT}/" in row
+    assert row.split("(by hand)")[1].strip().startswith("not written yet") == (text is None), row
+    auto = f"{_autograded_points(_release(workspace)):g}"
+    [total] = [line for line in output.splitlines() if line.startswith(ASSIGNMENT) and " TOTAL " in line]
+    assert total.split()[2:] == [auto, "/", auto, "and", f"{POINTS}", "points", "graded", "by", "hand"], total
+    assert f"{auto} / {auto} points, and {POINTS} points of written answers graded by hand" in output
+    page = (workspace / ".chainrule" / "check-report.html").read_text()
+    assert f"- / {POINTS} (by hand)" in page and "class='hand'" in page
+
+
+@pytest.mark.parametrize("text", ["YOUR ANSWER HERE", ALICE], ids=["blank", "written"])
+def test_what_is_left_lists_a_written_answer_not_written_yet(tmp_path, text):
+    """what_is_left() reads the notebook as saved (here the only one in the kernel's folder): a written
+    answer still holding "YOUR ANSWER HERE" is not written yet, and no failed check; a written one is done."""
+    folder = tmp_path / "01-notes"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from chainrule.visible import check_sigmoid_grad\n"
+                                  "from chainrule.progress import what_is_left\nimport numpy as np"),
+        nbformat.v4.new_code_cell("def sigmoid_grad(z):\n    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n"
+                                  "check_sigmoid_grad(sigmoid_grad)"),
+        written_cell(text), nbformat.v4.new_code_cell("what_is_left()")])
+    nbformat.write(nb, folder / "01-notes.ipynb")
+    done, _ = execute(nb, folder)
+    summary = output_text(done.cells[-1])
+    assert summary.startswith("1 of 8 exercises pass"), summary
+    assert ("Written answers, graded by hand" in summary) == (text != ALICE), summary
+    assert (f"  {QUESTION}  not written yet" in summary) == (text != ALICE), summary
+    assert "check failed" not in summary

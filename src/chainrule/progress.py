@@ -14,13 +14,19 @@ line naming the exercise it waits for. A cell fails because an exercise is unsol
   would have defined (a variable that a cell computed with an unwritten function, say).
 
 Any other error stops Run All as usual: it is a bug to fix where it is.
+
+A written answer (a markdown cell a person grades) has no check: :func:`what_is_left` reads the
+notebook as last saved and lists each one that still holds "YOUR ANSWER HERE" as not written yet.
 """
 from __future__ import annotations
 
 import ast
 import functools
+import json
+import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from .checking import CheckFailure
@@ -28,6 +34,7 @@ from .checking import CheckFailure
 __all__ = ["install", "recorded", "what_is_left"]
 
 PASSED, FAILED, NOT_WRITTEN = "passed", "check failed", "not written yet"
+ANSWER_STUB = "YOUR ANSWER HERE"  # what a released written answer holds until the learner writes one
 
 
 @dataclass
@@ -162,12 +169,57 @@ def install() -> None:
     shell._chainrule_progress = True
 
 
+def _this_notebook() -> Path | None:
+    """The notebook file this kernel runs, as far as it can tell: the one Jupyter names to the kernel
+    (``JPY_SESSION_NAME``), else ``<folder>/<folder>.ipynb`` or the only notebook of the working folder."""
+    named = os.environ.get("JPY_SESSION_NAME", "")
+    if named.endswith(".ipynb") and os.path.isfile(named):
+        return Path(named)
+    here = Path.cwd()
+    candidates = [here / f"{here.name}.ipynb"] + sorted(here.glob("*.ipynb"))
+    if candidates[0].is_file():
+        return candidates[0]
+    return candidates[1] if len(candidates) == 2 else None
+
+
+def _unwritten_answers() -> list[str]:
+    """The written answers (markdown cells graded by hand) of this notebook, as last saved, that still
+    hold "YOUR ANSWER HERE"; none when the notebook cannot be found or read."""
+    path = _this_notebook()
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"] if path else []
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    unwritten = []
+    for cell in cells if isinstance(cells, list) else []:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if (cell.get("cell_type") == "markdown" and isinstance(meta, dict) and meta.get("grade")
+                and meta.get("solution") and meta.get("grade_id") and source.strip() in ("", ANSWER_STUB)):
+            unwritten.append(str(meta["grade_id"]))
+    return unwritten
+
+
 def what_is_left() -> None:
     """Print the exercises met in this kernel that do not pass their visible checks yet, and the cells that waited.
 
     Run it after Run All (it is the last cell of every notebook): every check has run by then. The
     exercises come in the order their checks ran, then those of the same notebook not checked yet.
+    Written answers still holding "YOUR ANSWER HERE" in the saved notebook come last, as not written
+    yet: a person grades them, so they are no failed check.
     """
+    _what_is_left()
+    unwritten = _unwritten_answers()
+    if unwritten:
+        width = max(map(len, unwritten))
+        print("Written answers, graded by hand (in the notebook as last saved):")
+        for name in unwritten:
+            print(f"  {name:<{width}}  not written yet")
+
+
+def _what_is_left() -> None:
+    """The exercises' part of :func:`what_is_left`."""
     order = list(_progress.status)
     order += [name for names in _progress.checks.values() for name in names if name not in order]
     left = [name for name in order if _progress.status.get(name) != PASSED]

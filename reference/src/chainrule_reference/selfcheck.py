@@ -9,6 +9,10 @@ from the release notebook ``notebooks/NN-topic/NN-topic.ipynb``, as nbgrader
 restores them from its gradebook: a test cell the learner deleted or changed is
 graded as released.
 
+A written answer (a markdown answer cell graded by hand) is not scored here: its
+row shows its points as ``- / 2 (by hand)`` and points to the model answer in
+``solutions/NN-topic/``, and it counts neither in the total nor as failed.
+
 Nothing in ``workspace/`` or ``notebooks/`` is written. The command prints a table
 (notebook, exercise, points, the first line of the verdict) with a total per
 notebook, and writes the whole verdicts into one HTML file, :data:`REPORT` under
@@ -32,15 +36,22 @@ __all__ = ["REPORT", "Checked", "check_notebook", "main"]
 
 REPORT = Path(".chainrule") / "check-report.html"
 VERDICT_WIDTH = 90  # characters of a verdict's first line in the printed table
+ANSWER_STUB = "YOUR ANSWER HERE"  # what a released written answer holds (nbgrader's text_stub)
 
 
 @dataclass
 class Row:
-    """One graded exercise: the test cell's grade id without ``test_``, its points and its verdict."""
+    """One graded exercise: the test cell's grade id without ``test_``, its points and its verdict; or a
+    written answer (``by_hand``), whose ``earned`` is 0 and counts nowhere: a person grades it."""
     exercise: str
     earned: float
     points: float
     message: str
+    by_hand: bool = False
+
+    def score(self) -> str:
+        return f"- / {_points(self.points)} (by hand)" if self.by_hand else \
+            f"{_points(self.earned)} / {_points(self.points)}"
 
 
 @dataclass
@@ -52,10 +63,14 @@ class Checked:
     unchecked: str = ""
 
     def earned(self) -> float:
-        return sum(row.earned for row in self.rows)
+        return sum(row.earned for row in self.rows if not row.by_hand)
 
     def points(self) -> float:
-        return sum(row.points for row in self.rows)
+        """The autograded points (written answers are graded by hand: :meth:`by_hand`)."""
+        return sum(row.points for row in self.rows if not row.by_hand)
+
+    def by_hand(self) -> float:
+        return sum(row.points for row in self.rows if row.by_hand)
 
 
 def _nbgrader(cell) -> dict:
@@ -67,6 +82,27 @@ def _is_test(cell) -> bool:
     meta = _nbgrader(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution") \
         and bool(meta.get("grade_id"))
+
+
+def _is_written_answer(cell) -> bool:
+    """A written answer: a markdown cell graded and an answer, which a person grades."""
+    meta = _nbgrader(cell)
+    return cell.get("cell_type") == "markdown" and bool(meta.get("grade")) and bool(meta.get("solution")) \
+        and bool(meta.get("grade_id"))
+
+
+def _written_rows(name: str, release, learner) -> list[Row]:
+    """A row per written answer of the release, saying where its model answer is and whether the
+    learner's notebook still holds the released "YOUR ANSWER HERE" (or lost the cell)."""
+    answers = {_nbgrader(c)["grade_id"]: c.get("source", "") for c in learner.cells if _is_written_answer(c)}
+    rows = []
+    for cell in filter(_is_written_answer, release.cells):
+        grade_id = _nbgrader(cell)["grade_id"]
+        written = answers.get(grade_id, ANSWER_STUB).strip() not in ("", ANSWER_STUB)
+        rows.append(Row(grade_id, 0.0, float(_nbgrader(cell).get("points", 0)),
+                        ("" if written else "not written yet; ")
+                        + f"graded by hand: compare with the model answer in solutions/{name}/", by_hand=True))
+    return rows
 
 
 def with_released_tests(learner, release):
@@ -113,7 +149,7 @@ def check_notebook(name: str, release_path: Path, learner_path: Path) -> Checked
                                        "`python3 course.py lab` for a fresh copy.")
     release = nbformat.read(release_path, as_version=4)
     result = grade_notebook(with_released_tests(learner, release))
-    return Checked(name, _rows(release, result), list(result.problems))
+    return Checked(name, _rows(release, result) + _written_rows(name, release, learner), list(result.problems))
 
 
 def notebooks(course: Path, prefixes: list[str]) -> list[str]:
@@ -130,21 +166,25 @@ def _points(value: float) -> str:
 
 def table(results: list[Checked]) -> str:
     """The printed table: one line per exercise, a total per notebook, then the total of all."""
-    lines = [f"{'notebook':30s} {'exercise':32s} {'points':>9s}  verdict"]
+    lines = [f"{'notebook':30s} {'exercise':32s} {'points':>15s}  verdict"]
     for checked in results:
         if checked.unchecked:
             lines.append(f"{checked.notebook:30s} {checked.unchecked}")
             continue
         for row in checked.rows:
-            score = f"{_points(row.earned)} / {_points(row.points)}"
-            lines.append(f"{checked.notebook:30s} {row.exercise:32s} {score:>9s}  {_first_line(row.message)}")
+            verdict = row.message if row.by_hand else _first_line(row.message)  # a by-hand row's path stays whole
+            lines.append(f"{checked.notebook:30s} {row.exercise:32s} {row.score():>15s}  {verdict}")
         total = f"{_points(checked.earned())} / {_points(checked.points())}"
-        lines.append(f"{checked.notebook:30s} {'TOTAL':32s} {total:>9s}")
+        hand = f"  and {_points(checked.by_hand())} points graded by hand" if checked.by_hand() else ""
+        lines.append(f"{checked.notebook:30s} {'TOTAL':32s} {total:>15s}{hand}")
         lines += [f"{'':30s} note: {problem}" for problem in checked.problems]
         lines.append("")
     graded = [c for c in results if not c.unchecked]
     earned, points = sum(c.earned() for c in graded), sum(c.points() for c in graded)
-    lines.append(f"All {len(graded)} notebook(s) checked: {_points(earned)} / {_points(points)} points.")
+    hand = sum(c.by_hand() for c in graded)
+    lines.append(f"All {len(graded)} notebook(s) checked: {_points(earned)} / {_points(points)} points"
+                 + (f", and {_points(hand)} points of written answers graded by hand (not counted here)." if hand
+                    else "."))
     return "\n".join(lines)
 
 
@@ -153,11 +193,12 @@ def _html_notebook(checked: Checked) -> str:
     if checked.unchecked:
         return f"<h2>{e(checked.notebook)}</h2>\n<p class='unchecked'>{e(checked.unchecked)}</p>"
     rows = "\n".join(
-        f"<tr class='{'ok' if row.earned == row.points else 'no'}'><td>{e(row.exercise)}</td>"
-        f"<td class='n'>{_points(row.earned)} / {_points(row.points)}</td><td><pre>{e(row.message)}</pre></td></tr>"
+        f"<tr class='{'hand' if row.by_hand else 'ok' if row.earned == row.points else 'no'}'>"
+        f"<td>{e(row.exercise)}</td><td class='n'>{e(row.score())}</td><td><pre>{e(row.message)}</pre></td></tr>"
         for row in checked.rows)
+    hand = f" (and {_points(checked.by_hand())} points graded by hand)" if checked.by_hand() else ""
     problems = "".join(f"<li>{e(p)}</li>" for p in checked.problems)
-    return (f"<h2>{e(checked.notebook)}: {_points(checked.earned())} / {_points(checked.points())} points</h2>\n"
+    return (f"<h2>{e(checked.notebook)}: {_points(checked.earned())} / {_points(checked.points())} points{hand}</h2>\n"
             f"<table><tr><th>exercise</th><th>points</th><th>verdict</th></tr>\n{rows}</table>"
             + (f"\n<ul class='problems'>{problems}</ul>" if problems else ""))
 
@@ -172,7 +213,7 @@ def report_html(results: list[Checked], level: str) -> str:
 body {{ font-family: sans-serif; margin: 2em; }} table {{ border-collapse: collapse; }}
 td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-align: left; }}
 td.n {{ white-space: nowrap; }} pre {{ margin: 0; white-space: pre-wrap; }}
-tr.ok td.n {{ background: #dfd; }} tr.no td.n {{ background: #fdd; }}
+tr.ok td.n {{ background: #dfd; }} tr.no td.n {{ background: #fdd; }} tr.hand td.n {{ background: #eef; }}
 .warning, .unchecked {{ color: #a00; }}
 </style></head><body>
 <h1>chainrule check, {datetime.now():%Y-%m-%d %H:%M}</h1>
