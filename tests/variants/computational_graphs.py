@@ -156,6 +156,75 @@ def fanout_forward_backward(x):
     dx += x * s * (1.0 - s)
     return f, (float(dx) if dx.ndim == 0 else dx)
 '''),
+    # ---- staged_forward / staged_backward
+    Variant("staged_forward", "np.multiply and np.square, the stages named differently", '''
+import numpy as np
+
+def staged_forward(x, y):
+    prod = np.multiply(x, y)
+    sig = 0.5 * (1.0 + np.tanh(0.5 * prod))
+    num = np.add(x, sig)
+    diff = np.subtract(x, y)
+    den = 1.0 + np.square(diff)
+    return num / den, (x, y, sig, num, diff, den)
+'''),
+    Variant("staged_backward", "a dict cache", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, {"x": x, "y": y, "s": s, "p": p, "d": d, "q": q}
+
+def staged_backward(cache):
+    dp = 1.0 / cache["q"]
+    dd = 2.0 * cache["d"] * (-cache["p"] / cache["q"] ** 2)
+    da = cache["s"] * (1.0 - cache["s"]) * dp
+    return dd + dp + cache["y"] * da, -dd + cache["x"] * da
+'''),
+    Variant("staged_backward", "closed-form terms summed at once, from a cache of inputs only", '''
+import numpy as np
+
+def staged_forward(x, y):
+    return (x + 1.0 / (1.0 + np.exp(-x * y))) / (1.0 + (x - y) ** 2), (x, y)
+
+def staged_backward(cache):
+    x, y = cache
+    s = 1.0 / (1.0 + np.exp(-x * y))
+    q = 1.0 + (x - y) ** 2
+    common = 2.0 * (x - y) * (x + s) / q ** 2
+    return (1.0 + y * s * (1.0 - s)) / q - common, x * s * (1.0 - s) / q + common
+'''),
+    Variant("staged_backward", "accumulated from zeros with +=, another path order", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d * d
+    return p / q, (x, y, a, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, a, s, p, d, q = cache
+    dx = np.zeros_like(np.asarray(x, dtype=float))
+    dy = np.zeros_like(np.asarray(y, dtype=float))
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    ds = dp
+    da = ds * s * (1.0 - s)
+    dx += y * da
+    dy += x * da
+    dx += dp
+    dd = 2.0 * d * dq
+    dx += dd
+    dy += -dd
+    return dx, dy
+'''),
 ]
 
 WRONG = [
@@ -403,4 +472,206 @@ def fanout_forward_backward(x):
     s = 1.0 / (1.0 + math.exp(-x))
     return x * s + x ** 2, s + x * s * (1.0 - s) + 2.0 * x
 ''', "raised TypeError"),
+    # ---- staged_forward / staged_backward
+    Variant("staged_forward", "the denominator without its 1", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = d ** 2 + 1e-300
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dd
+    dy = -dd
+    dx = dx + dp
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = dx + y * da
+    dy = dy + x * da
+    return dx, dy
+''', "the denominator lost its 1",
+            affects=("test_staged_backward",)),
+    Variant("staged_backward", "= instead of += in the reverse order of the stages: only the path through a", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dd
+    dy = -dd
+    dx = dp
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = y * da
+    dy = x * da
+    return dx, dy
+''', "only the path through a = x y is left in dx"),
+    Variant("staged_backward", "= instead of +=, the subtract gate last: only the path through d", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dp
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = y * da
+    dy = x * da
+    dx = dd
+    dy = -dd
+    return dx, dy
+''', "only the path through d = x - y is left in dx"),
+    Variant("staged_backward", "the direct use of x in p = x + s dropped", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dd
+    dy = -dd
+    dx = dx
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = dx + y * da
+    dy = dy + x * da
+    return dx, dy
+''', "the path of x through p = x + s (its direct use) is missing"),
+    Variant("staged_backward", "the quotient rule's sign flipped", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dd
+    dy = -dd
+    dx = dx + dp
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = dx + y * da
+    dy = dy + x * da
+    return dx, dy
+''', "the wrong sign"),
+    Variant("staged_backward", "the sigmoid's local gradient missing", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dd
+    dy = -dd
+    dx = dx + dp
+    ds = dp
+    da = ds
+    dx = dx + y * da
+    dy = dy + x * da
+    return dx, dy
+''', "the sigmoid gate's local gradient is missing"),
+    Variant("staged_backward", "the square gate's factor 2 missing", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0 / q
+    dq = -p / q ** 2
+    dd = d * dq
+    dx = dd
+    dy = -dd
+    dx = dx + dp
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = dx + y * da
+    dy = dy + x * da
+    return dx, dy
+''', "factor 2 is missing"),
+    Variant("staged_backward", "the division's 1 / q missing for p", '''
+import numpy as np
+
+def staged_forward(x, y):
+    a = x * y
+    s = 1.0 / (1.0 + np.exp(-a))
+    p = x + s
+    d = x - y
+    q = 1.0 + d ** 2
+    return p / q, (x, y, s, p, d, q)
+
+def staged_backward(cache):
+    x, y, s, p, d, q = cache
+    dp = 1.0
+    dq = -p / q ** 2
+    dd = 2.0 * d * dq
+    dx = dd
+    dy = -dd
+    dx = dx + dp
+    ds = dp
+    da = s * (1.0 - s) * ds
+    dx = dx + y * da
+    dy = dy + x * da
+    return dx, dy
+''', "the factor 1 / q is"),
 ]

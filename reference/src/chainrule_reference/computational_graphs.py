@@ -1,7 +1,7 @@
 r"""Reference implementations for notebook 02, computational graphs.
 
-Gates take the upstream gradient ``dout`` (dL/dout, shape of the gate's
-output) and return the gradient for each input: the local gradient times
+Gates take the upstream gradient ``dout`` (df/dout for the graph's output f,
+or dL/dout when the graph ends in a loss L; the shape of the gate's output) and return the gradient for each input: the local gradient times
 ``dout``. Inputs may be floats or arrays of one shape (elementwise gates).
 """
 from __future__ import annotations
@@ -11,7 +11,8 @@ import numpy as np
 from ._registry import reference_impl
 
 __all__ = ["add_backward", "circuit_forward_backward", "fanout_forward_backward", "max_backward",
-           "mul_backward", "neuron_forward_backward", "squared_error_forward_backward"]
+           "mul_backward", "neuron_forward_backward", "squared_error_forward_backward", "staged_backward",
+           "staged_forward"]
 
 
 def _sigmoid(z):
@@ -100,3 +101,42 @@ def fanout_forward_backward(x):
     dx += ds * s * (1 - s)
     dx += dq * 2 * x
     return f, dx
+
+
+@reference_impl
+def staged_forward(x, y):
+    r"""Forward pass of f(x, y) = (x + sigmoid(x y)) / (1 + (x - y)^2), staged.
+
+    Stages: a = x y, s = sigmoid(a), p = x + s, d = x - y, q = 1 + d^2, f = p / q.
+    ``x`` and ``y`` are floats or arrays of one shape (entry by entry).
+
+    Returns:
+        ``(f, cache)``: f with the shape of x; cache the tuple ``(x, y, s, p, d, q)``.
+    """
+    a = x * y
+    s = _sigmoid(a)
+    p = x + s
+    d = x - y
+    q = 1 + d * d
+    f = p / q
+    return f, (x, y, s, p, d, q)
+
+
+@reference_impl
+def staged_backward(cache):
+    r"""Backward pass of :func:`staged_forward`: ``(dx, dy)`` = (df/dx, df/dy), each with the shape of x.
+
+    In reverse order from df = 1: the division gives dp = 1/q and dq = -p/q^2; the square
+    dd = 2 d dq; the subtract gate hands dd to x and -dd to y; the add gate hands dp to x and
+    to s; the sigmoid da = s (1 - s) ds; the mul gate y da to x and x da to y. x receives three
+    terms (through a, p and d) and y two (through a and d): they are added.
+    """
+    x, y, s, p, d, q = cache
+    dp = 1 / q
+    dq = -p / (q * q)
+    dd = 2 * d * dq
+    ds = dp
+    da = s * (1 - s) * ds
+    dx = dd + dp + y * da
+    dy = -dd + x * da
+    return dx, dy

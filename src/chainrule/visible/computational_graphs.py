@@ -18,10 +18,14 @@ from ._common import call, passed
 
 __all__ = ["check_add_backward", "check_circuit_forward_backward", "check_fanout_forward_backward",
            "check_max_backward", "check_mul_backward", "check_neuron_forward_backward",
-           "check_squared_error_forward_backward", "circuit_mistakes", "fanout_mistakes", "gate_mistakes",
-           "neuron_mistakes", "squared_error_mistakes"]
+           "check_squared_error_forward_backward", "check_staged_backward", "check_staged_forward",
+           "circuit_mistakes", "fanout_mistakes", "gate_mistakes", "neuron_mistakes", "squared_error_mistakes",
+           "staged_backward_mistakes", "staged_forward_mistakes"]
 
 _NOT_SCALED = "{} is the local gradient only: multiply it by the upstream gradient dout"
+
+#: The staged exercise's example (Part F): f(1.5, -0.5) and its gradient.
+STAGED_EXAMPLE = (1.5, -0.5)
 
 
 def _sigmoid(z):
@@ -124,6 +128,67 @@ def fanout_mistakes(x) -> dict[str, list[tuple[str, np.ndarray]]]:
                      ("the direct path x * (d/dx of x) = sigmoid(x) is missing", through_s + square)]}
 
 
+def _staged_parts(x, y):
+    """The forward values and every path's term of the gradient of f = (x + sigmoid(x y)) / (1 + (x - y)^2)."""
+    x, y = _as_float(x, y)
+    s = _sigmoid(x * y)
+    p, d = x + s, x - y
+    q = 1 + d * d
+    dp = 1 / q
+    dd = 2 * d * (-p / (q * q))
+    local = s * (1 - s)
+    return {"s": s, "p": p, "d": d, "q": q, "dp": dp, "dd": dd, "local": local,
+            "x_via_a": y * local * dp, "x_via_p": dp, "x_via_d": dd, "y_via_a": x * local * dp, "y_via_d": -dd}
+
+
+def staged_forward_mistakes(x, y) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong values of f in ``staged_forward`` (Part F)."""
+    x, y = _as_float(x, y)
+    s = _sigmoid(x * y)
+    q = 1 + (x - y) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):  # x == y makes the first wrong value infinite
+        lost_one = (x + s) / (x - y) ** 2
+    return {"f": [("the denominator lost its 1: q = 1 + d^2", lost_one),
+                  ("the sigmoid is missing: s = sigmoid(a) with a = x y", (x + x * y) / q),
+                  ("the numerator is x + sigmoid(x y), not sigmoid(x y) alone", s / q),
+                  ("the division is upside down: f = p / q", q / (x + s))]}
+
+
+def staged_backward_mistakes(x, y) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong ``(dx, dy)`` of ``staged_backward`` (Part F): paths overwritten or dropped, a local factor
+    missing, the division's local gradient for q with the wrong sign."""
+    t = _staged_parts(x, y)
+    ax, px, dx_, ay, dy_ = t["x_via_a"], t["x_via_p"], t["x_via_d"], t["y_via_a"], t["y_via_d"]
+    only = ("only the path through {} is left in {}: each `{} = ...` overwrote the terms before it{}. {} is used "
+            "{} times; add every path's term with +=")
+    reverse = " (in the reverse order of the stages, a = x y comes last)"
+    dropped = "the path of {} through {} is missing: {} is used {} times, so it gets one term per use, added with +="
+    no_local = ("the sigmoid gate's local gradient is missing: ds must be multiplied by the derivative of the "
+                "sigmoid at a before it reaches a = x y")
+    sign_q = ("the path through d = x - y has the wrong sign: the division's local gradient for its denominator q "
+              "is negative (raising q lowers p / q)")
+    no_two = "the square gate's factor 2 is missing: d(d^2)/dd = 2d"
+    no_one_over_q = ("the division's local gradient for its numerator p is 1 / q, not 1: the factor 1 / q is "
+                     "missing")
+    return {
+        "dx": [(only.format("a = x y", "dx", "dx", reverse, "x", "three"), ax),
+               (only.format("d = x - y", "dx", "dx", "", "x", "three"), dx_),
+               (only.format("p = x + s (the direct use of x)", "dx", "dx", "", "x", "three"), px),
+               (dropped.format("x", "a = x y", "x", "three"), px + dx_),
+               (dropped.format("x", "d = x - y", "x", "three"), ax + px),
+               (dropped.format("x", "p = x + s (its direct use)", "x", "three"), ax + dx_),
+               (no_local, ax / t["local"] + px + dx_),
+               (sign_q, ax + px - dx_),
+               (no_two, ax + px + dx_ / 2),
+               (no_one_over_q, (ax + px) / t["dp"] + dx_)],
+        "dy": [(only.format("a = x y", "dy", "dy", reverse, "y", "two"), ay),
+               (only.format("d = x - y", "dy", "dy", "", "y", "two"), dy_),
+               (no_local, ay / t["local"] + dy_),
+               (sign_q + "; or the subtract gate's local gradient -1 for y was left out", ay - dy_),
+               (no_two, ay + dy_ / 2),
+               (no_one_over_q, ay / t["dp"] + dy_)]}
+
+
 # ---- the checks ----------------------------------------------------------------------------------
 
 def _expect(result, expected, example: str, output_names, mistakes, **tolerances) -> None:
@@ -219,3 +284,41 @@ def check_fanout_forward_backward(fanout_forward_backward) -> None:
         _expect(result, (x * _sigmoid(x) + x ** 2, numeric), f"fanout_forward_backward(x={x!r})", ("f", "dfdx"),
                 fanout_mistakes(x), rtol=1e-6, atol=1e-9)
     passed("fanout_forward_backward")
+
+
+def _staged_pair(result, name, what):
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise CheckFailure(f"{name} should return a tuple {what}, but it returned {result!r}.")
+    return result
+
+
+def _staged_run(staged_forward, x, y):
+    return _staged_pair(call(staged_forward, "staged_forward", (x, y), ("x", "y")), "staged_forward", "(f, cache)")
+
+
+def check_staged_forward(staged_forward) -> None:
+    """f at the example (1.5, -0.5) and on arrays with negative entries, against the formula of the exercise."""
+    examples = [STAGED_EXAMPLE, (np.array([-1.0, 0.5, 2.0]), np.array([2.0, 1.0, -1.5]))]
+    for x, y in examples:
+        f, _ = _staged_run(staged_forward, x, y)
+        expected = (x + _sigmoid(x * y)) / (1 + (x - y) ** 2)
+        _expect(f, expected, f"staged_forward(x={x!r}, y={y!r})", None,
+                {"the result": staged_forward_mistakes(x, y)["f"]}, rtol=1e-9, atol=1e-12)
+    passed("staged_forward")
+
+
+def check_staged_backward(staged_forward, staged_backward) -> None:
+    """(dx, dy) from the cache of your own staged_forward, against central differences of your own f,
+    at the example (1.5, -0.5) and on arrays with negative entries."""
+    examples = [STAGED_EXAMPLE, (np.array([-1.0, 0.5, 2.0]), np.array([2.0, 1.0, -1.5]))]
+    for x, y in examples:
+        _, cache = _staged_run(staged_forward, x, y)
+        result = _staged_pair(call(staged_backward, "staged_backward", (cache,), ("cache",)), "staged_backward",
+                              "(dx, dy)")
+
+        def f_at(xv, yv):
+            return _staged_run(staged_forward, xv if np.ndim(x) else float(xv), yv if np.ndim(y) else float(yv))[0]
+        numeric = (num_derivative(lambda v: f_at(v, y), x), num_derivative(lambda v: f_at(x, v), y))
+        _expect(result, numeric, f"staged_backward(cache) with the cache of staged_forward(x={x!r}, y={y!r})",
+                ("dx", "dy"), staged_backward_mistakes(x, y), rtol=1e-6, atol=1e-9)
+    passed("staged_backward")

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule.checking import out_and_cache
 from chainrule.visible.computational_graphs import (circuit_mistakes, fanout_mistakes, gate_mistakes,
-                                                   neuron_mistakes, squared_error_mistakes)
+                                                   neuron_mistakes, squared_error_mistakes, staged_backward_mistakes,
+                                                   staged_forward_mistakes)
 
-from ..spec import Case, HiddenTest
+from ..spec import Case, HiddenTest, forward_of
 
 __all__ = ["NOTEBOOK", "TESTS"]
 
@@ -33,6 +35,26 @@ def _gate_cases(tie):
                                                      "y": np.array([1.0, -3.0, 0.5])}))
         cases.append(Case("a float tie", lambda rng: {"dout": _upstream(rng), "x": 0.25, "y": 0.25}))
     return tuple(cases)
+
+
+def _staged_backward(impl, inputs):
+    """``staged_backward(cache)`` with the cache of the same implementation's ``staged_forward(x, y)``."""
+    _, cache = out_and_cache(impl["staged_forward"](inputs["x"], inputs["y"]), "staged_forward")
+    return impl["staged_backward"](cache)
+
+
+def _staged_cases():
+    """Both signs everywhere: x and y drawn from (-3, 3), floats and arrays, a point with x = y, float32."""
+    return (
+        Case("random floats", lambda rng: {"x": float(rng.uniform(-3, 3)), "y": float(rng.uniform(-3, 3))}),
+        Case("negative floats", lambda rng: {"x": float(rng.uniform(-3, -0.5)), "y": float(rng.uniform(-3, -0.5))}),
+        Case("arrays of shape (2, 3)", lambda rng: {"x": rng.uniform(-3, 3, (2, 3)), "y": rng.uniform(-3, 3, (2, 3))}),
+        Case("x = y (d = 0) in some entries",
+             lambda rng: {"x": np.array([0.75, -1.25, 2.0]), "y": np.array([0.75, 0.5, 2.0])}),
+        Case("float32 arrays of shape (4,)", lambda rng: {"x": rng.uniform(-3, 3, 4).astype(np.float32),
+                                                          "y": rng.uniform(-3, 3, 4).astype(np.float32)},
+             rtol=1e-4, atol=1e-6),
+    )
 
 
 TESTS = [
@@ -66,4 +88,9 @@ TESTS = [
                (Case("a random float", lambda rng: {"x": float(rng.uniform(-4, 4))}),
                 Case("an array of shape (2, 2)", lambda rng: {"x": rng.uniform(-3, 3, (2, 2))})),
                outputs=("f", "dfdx"), mistakes=lambda i: fanout_mistakes(**i), points=2),
+    HiddenTest("staged_forward", ("staged_forward",), _staged_cases(), call=forward_of("staged_forward"),
+               mistakes=lambda i: {"staged_forward": staged_forward_mistakes(**i)["f"]}, rtol=1e-7, atol=1e-10),
+    HiddenTest("staged_backward", ("staged_forward", "staged_backward"), _staged_cases(), outputs=("dx", "dy"),
+               call=_staged_backward, mistakes=lambda i: staged_backward_mistakes(**i), rtol=1e-6, atol=1e-9,
+               points=2),
 ]
