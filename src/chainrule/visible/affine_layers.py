@@ -117,10 +117,10 @@ def affine_backward_mistakes(x, w, b, dout, jacobian: bool = False) -> dict[str,
                         (f"dw must have the shape of w, {w.shape}: reshape the vector-Jacobian product",
                          dw.ravel())]
     if x.ndim > 2:
-        found["dw"].append(("x was not flattened: w meets x_flat = x.reshape(N, -1), so dw is made of x_flat, not of the tensor x",
-                            x.T @ dout))
-    found["dw"].append(("dw ignores the upstream gradient: every term of its sum over the batch carries an entry of dout",
-                        xf.T @ ones))
+        found["dw"].append(("x was not flattened: w meets x_flat = x.reshape(N, -1), so dw is made of x_flat, "
+                            "not of the tensor x", x.T @ dout))
+    found["dw"].append(("dw ignores the upstream gradient: every term of its sum over the batch carries an "
+                        "entry of dout", xf.T @ ones))
     found["db"] += [("db must be summed over the batch (axis 0): every example adds its share", dout),
                     ("db was summed over the wrong axis: sum over the batch, axis 0", dout.sum(axis=1))]
     found["db"].append((f"db must have the shape of b, {b.shape}: a (1, M) row comes from keepdims=True "
