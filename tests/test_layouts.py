@@ -42,7 +42,7 @@ def f64(*values):
 
 @given(data=st.data(), m=sides, n=sides, dtype=st.sampled_from(DTYPES))
 def test_column_form_gradients_match_autograd_and_central_differences(data, m, n, dtype):
-    """For z = W x, are dJ/dx (n, 1) and dJ/dW (m, n) the gradients of J = delta z, in the inputs' dtype?"""
+    """For z = W x, are dL/dx (n, 1) and dL/dW (m, n) the gradients of L = delta z, in the inputs' dtype?"""
     W, x, delta = (draw_array(data, dtype, s) for s in [(m, n), (n, 1), (1, m)])
     W64, x64, d64 = f64(W, x, delta)
 
@@ -60,7 +60,7 @@ def test_column_form_gradients_match_autograd_and_central_differences(data, m, n
 
 @given(data=st.data(), m=sides, n=sides, dtype=st.sampled_from(DTYPES))
 def test_row_form_gradients_match_autograd_and_central_differences(data, m, n, dtype):
-    """For z = x W, are dJ/dx (1, n) and dJ/dW (n, m) the gradients of J = z delta^T, in the inputs' dtype?"""
+    """For z = x W, are dL/dx (1, n) and dL/dW (n, m) the gradients of L = z delta^T, in the inputs' dtype?"""
     W, x, delta = (draw_array(data, dtype, s) for s in [(n, m), (1, n), (1, m)])
     W64, x64, d64 = f64(W, x, delta)
 

@@ -1,17 +1,19 @@
 r"""Reference implementations for notebook 04, layout conventions.
 
-A scalar loss :math:`J` depends on a linear map's output :math:`z`; the
-upstream gradient ``delta`` :math:`= \partial J / \partial z` is given as a
-**row** vector ``(1, m)``, the numerator-layout Jacobian of a scalar. Every
+A scalar loss :math:`L` depends on a linear map's output :math:`z`; the
+upstream gradient ``delta`` :math:`= \partial L / \partial z` is given as a
+**row** vector ``(1, m)``, the numerator-layout Jacobian of a scalar. The
+names ``column_dJ_dx``, ``row_dJ_dW``, ... keep CS224n's letter :math:`J` for
+this loss :math:`L` (docs/notation.md). Every
 function here returns a gradient in the **shape convention**: the array has
 the shape of the variable it belongs to, ready for ``param -= lr * grad``.
 
 * Column form, :math:`z = W x` with ``W (m, n)``, ``x (n, 1)``:
-  :math:`\partial J/\partial x = W^T \delta^T` ``(n, 1)`` and
-  :math:`\partial J/\partial W = \delta^T x^T` ``(m, n)``.
+  :math:`\partial L/\partial x = W^T \delta^T` ``(n, 1)`` and
+  :math:`\partial L/\partial W = \delta^T x^T` ``(m, n)``.
 * Row form, :math:`z = x W` with ``x (1, n)``, ``W (n, m)``:
-  :math:`\partial J/\partial x = \delta W^T` ``(1, n)`` and
-  :math:`\partial J/\partial W = x^T \delta` ``(n, m)``.
+  :math:`\partial L/\partial x = \delta W^T` ``(1, n)`` and
+  :math:`\partial L/\partial W = x^T \delta` ``(n, m)``.
 
 Matrix products keep the inputs' dtype (float32 in, float32 out).
 """
@@ -26,52 +28,52 @@ __all__ = ["bias_gradient", "column_dJ_dW", "column_dJ_dx", "row_dJ_dW", "row_dJ
 
 @reference_impl
 def column_dJ_dx(W, delta):
-    r"""Column form z = W x: dJ/dx = (delta W)^T = W^T delta^T, shape convention.
+    r"""Column form z = W x: dL/dx = (delta W)^T = W^T delta^T, shape convention.
 
     Args:
         W: (m, n).
-        delta: dJ/dz, a (1, m) row (numerator layout).
+        delta: dL/dz, a (1, m) row (numerator layout).
     Returns:
-        dJ/dx with x's shape (n, 1).
+        dL/dx with x's shape (n, 1).
     """
     return W.T @ delta.T
 
 
 @reference_impl
 def column_dJ_dW(delta, x):
-    r"""Column form z = W x: dJ/dW = delta^T x^T (an outer product), shape convention.
+    r"""Column form z = W x: dL/dW = delta^T x^T (an outer product), shape convention.
 
     Args:
-        delta: dJ/dz, a (1, m) row (numerator layout).
+        delta: dL/dz, a (1, m) row (numerator layout).
         x: (n, 1) column.
     Returns:
-        dJ/dW with W's shape (m, n).
+        dL/dW with W's shape (m, n).
     """
     return delta.T @ x.T
 
 
 @reference_impl
 def row_dJ_dx(W, delta):
-    r"""Row form z = x W: dJ/dx = delta W^T, shape convention (here also numerator layout).
+    r"""Row form z = x W: dL/dx = delta W^T, shape convention (here also numerator layout).
 
     Args:
         W: (n, m).
-        delta: dJ/dz, a (1, m) row (numerator layout).
+        delta: dL/dz, a (1, m) row (numerator layout).
     Returns:
-        dJ/dx with x's shape (1, n).
+        dL/dx with x's shape (1, n).
     """
     return delta @ W.T
 
 
 @reference_impl
 def row_dJ_dW(x, delta):
-    r"""Row form z = x W: dJ/dW = x^T delta (an outer product), shape convention.
+    r"""Row form z = x W: dL/dW = x^T delta (an outer product), shape convention.
 
     Args:
         x: (1, n) row.
-        delta: dJ/dz, a (1, m) row (numerator layout).
+        delta: dL/dz, a (1, m) row (numerator layout).
     Returns:
-        dJ/dW with W's shape (n, m).
+        dL/dW with W's shape (n, m).
     """
     return x.T @ delta
 
@@ -85,10 +87,10 @@ def to_shape_convention(jacobian_row, param_shape):
     back where it came from.
 
     Args:
-        jacobian_row: (1, k), dJ/d(vec p) with vec in C order.
+        jacobian_row: (1, k), dL/d(vec p) with vec in C order.
         param_shape: the parameter's shape, a tuple of ints whose product is k.
     Returns:
-        dJ/dp with shape ``param_shape`` (shape convention), the input's dtype.
+        dL/dp with shape ``param_shape`` (shape convention), the input's dtype.
     """
     return np.reshape(jacobian_row, tuple(param_shape))
 
@@ -98,9 +100,9 @@ def bias_gradient(dout, keepdims=False):
     r"""Gradient of a bias broadcast over a batch: out = x W + b, b added to every row.
 
     Args:
-        dout: dJ/dout, (N, M), one row per example.
+        dout: dL/dout, (N, M), one row per example.
         keepdims: if True return (1, M), else (M,).
     Returns:
-        dJ/db, the sum of ``dout`` over the batch axis 0: (M,) or (1, M).
+        dL/db, the sum of ``dout`` over the batch axis 0: (M,) or (1, M).
     """
     return np.sum(dout, axis=0, keepdims=keepdims)

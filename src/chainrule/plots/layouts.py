@@ -4,8 +4,8 @@ Every function draws a new :class:`matplotlib.figure.Figure`, closes it in
 pyplot and returns it, so a notebook cell that ends with the call shows it once.
 
 * :func:`plot_layout_shapes`: a map of the shapes of :math:`x`, :math:`W`,
-  :math:`z` and of :math:`\partial J/\partial x`, :math:`\partial J/\partial W`,
-  :math:`\partial J/\partial z` in the column form and the row form, each as a
+  :math:`z` and of :math:`\partial L/\partial x`, :math:`\partial L/\partial W`,
+  :math:`\partial L/\partial z` in the column form and the row form, each as a
   Jacobian (numerator layout), in the denominator layout and in the shape
   convention, boxes drawn to scale;
 * :func:`plot_identity_jacobians`: heat maps of small Jacobians, entries written in;
@@ -53,14 +53,14 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
     r"""The shapes of every array of :math:`z = W x` and :math:`z = x W`, in both layouts, drawn to scale.
 
     One panel per form. Each row is one variable (:math:`x`, :math:`W`,
-    :math:`z`): its value (grey), the derivative of the scalar :math:`J` with
+    :math:`z`): its value (grey), the derivative of the scalar :math:`L` with
     respect to it as a Jacobian in numerator layout (orange: always one row,
     with :math:`W` flattened in C order), in the denominator layout (green: a
     column for a vector; for the matrix :math:`W`, :math:`W`'s own shape, the
     convention of Wikipedia's *Matrix calculus* article) and in the shape
     convention (blue: the variable's own shape, what an optimizer needs). Each
     box has one cell per entry and is labelled with its shape and formula, with
-    :math:`\delta = \partial J/\partial z` a row.
+    :math:`\delta = \partial L/\partial z` a row.
 
     Args:
         m: number of outputs (entries of z).
@@ -92,9 +92,9 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
     fig = new_figure((16.0, 16.0 / (2 * width) * height + 1.3), layout=None)
     axes = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.08, wspace=0.03)
-    headers = ["the value", "$\\partial J/\\partial(\\cdot)$ as a Jacobian\n(numerator layout)",
+    headers = ["the value", "$\\partial L/\\partial(\\cdot)$ as a Jacobian\n(numerator layout)",
                "denominator\nlayout",
-               "$\\partial J/\\partial(\\cdot)$ in the\nshape convention (for SGD)"]
+               "$\\partial L/\\partial(\\cdot)$ in the\nshape convention (for SGD)"]
     for ax, form in zip(axes, ("column", "row")):
         spec = forms[form]
         ax.set_xlim(0, width)
@@ -116,13 +116,13 @@ def plot_layout_shapes(m: int = 3, n: int = 2) -> Figure:
                 ax.text(cx, bottom - 0.2, f"{label}\n{shape}", ha="center", va="top", fontsize=9.5)
     handles = [Patch(facecolor=VALUE_COLOR, edgecolor="black", label="a value of the forward pass"),
                Patch(facecolor=JACOBIAN_COLOR, edgecolor="black",
-                     label=r"Jacobian of $J$: one row, $\delta = \partial J/\partial z$ is $(1, m)$"),
+                     label=r"Jacobian of $L$: one row, $\delta = \partial L/\partial z$ is $(1, m)$"),
                Patch(facecolor=DENOMINATOR_COLOR, edgecolor="black",
                      label="denominator layout: a column for a vector, W's shape for W"),
                Patch(facecolor=SHAPE_COLOR, edgecolor="black",
                      label="shape convention: the shape of the variable itself")]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=9, frameon=False)
-    fig.suptitle("Which shape is each array? One cell per entry; the scalar loss J depends on z", fontsize=13)
+    fig.suptitle("Which shape is each array? One cell per entry; the scalar loss L depends on z", fontsize=13)
     return fig
 
 
@@ -194,7 +194,7 @@ def plot_flattening(jacobian_row, param_shape: Sequence[int], *, name: str = "W"
     grid = fig.add_gridspec(2, 2, height_ratios=[1.0, max(rows, 1.6)])
     top = fig.add_subplot(grid[0, :])
     _annotated_heatmap(top, row, limit, labels=[[f"c={c}\n{row[0, c]:.2g}" for c in range(k)]])
-    top.set_title(f"the Jacobian row $\\partial J/\\partial\\,\\mathrm{{vec}}({name})$, shape {row.shape}",
+    top.set_title(f"the Jacobian row $\\partial L/\\partial\\,\\mathrm{{vec}}({name})$, shape {row.shape}",
                   fontsize=10)
     top.set_xlabel("column $c$ of the Jacobian")
     top.set_yticks([0], ["row 0"])

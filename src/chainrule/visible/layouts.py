@@ -2,9 +2,9 @@ r"""Visible checks of notebook 04, layout conventions.
 
 Every gradient is checked against central differences of the scalar loss it
 belongs to, computed here from the example's own numbers: no reference
-implementation is needed. For a linear map, :math:`J = \delta\, z` with the row
+implementation is needed. For a linear map, :math:`L = \delta\, z` with the row
 ``delta`` fixed has exactly the upstream gradient ``delta``, so
-``num_grad`` of :math:`J` with respect to ``x`` or ``W`` is the answer in the
+``num_grad`` of :math:`L` with respect to ``x`` or ``W`` is the answer in the
 shape convention.
 
 The known mistakes of each exercise are named once, here, by
@@ -41,7 +41,7 @@ def _column_dJ_dx(W, delta):
     W, delta = _f64(W, delta)
     m, n = W.shape
     found = [
-        (f"you returned dJ/dx as a (1, {n}) row, delta W: that is the numerator-layout Jacobian; "
+        (f"you returned dL/dx as a (1, {n}) row, delta W: that is the numerator-layout Jacobian; "
          f"the shape convention asks for x's shape ({n}, 1): transpose it, W^T delta^T", delta @ W),
         ("you returned W^T, the local Jacobian alone (transposed): multiply it by the upstream "
          "gradient delta, W^T delta^T", W.T),
@@ -62,13 +62,13 @@ def _column_dJ_dW(delta, x):
     right = delta.T @ x.T
     found = [
         (f"you returned x delta, of shape ({n}, {m}), laid out like W^T (the numerator layout of a "
-         f"derivative with respect to a matrix): this is dJ/dW transposed; the shape convention asks "
+         f"derivative with respect to a matrix): this is dL/dW transposed; the shape convention asks "
          f"for W's shape ({m}, {n}): delta^T x^T", x @ delta),
         (f"you returned the (1, {m * n}) numerator-layout Jacobian of J with respect to W flattened: "
          f"give it W's shape ({m}, {n})", right.reshape(1, -1)),
         ("you returned x^T, the local gradient alone: multiply by the upstream gradient, "
-         "delta^T x^T (row i of dJ/dW is delta_i x^T)", x.T),
-        ("the upstream gradient delta is missing: row i of dJ/dW is delta_i x^T",
+         "delta^T x^T (row i of dL/dW is delta_i x^T)", x.T),
+        ("the upstream gradient delta is missing: row i of dL/dW is delta_i x^T",
          np.ones((m, 1)) @ x.T),
     ]
     if m == n:
@@ -83,7 +83,7 @@ def _row_dJ_dx(W, delta):
     W, delta = _f64(W, delta)
     n, m = W.shape
     found = [
-        (f"you returned dJ/dx as a ({n}, 1) column, W delta^T: that is the denominator layout (the "
+        (f"you returned dL/dx as a ({n}, 1) column, W delta^T: that is the denominator layout (the "
          f"gradient written as a column); in the row form x is a (1, {n}) row, and the shape convention "
          f"asks for x's shape (1, {n}): delta W^T", W @ delta.T),
         ("you returned W^T, the Jacobian dz/dx alone: multiply it by the upstream gradient, delta W^T",
@@ -93,7 +93,7 @@ def _row_dJ_dx(W, delta):
     ]
     if m == n:
         found.insert(1, ("this is delta W: W where W^T belongs (in the row form z = x W, the Jacobian "
-                         "dz/dx is W^T, so dJ/dx = delta W^T)", delta @ W))
+                         "dz/dx is W^T, so dL/dx = delta W^T)", delta @ W))
     return delta @ W.T, found
 
 
@@ -103,13 +103,13 @@ def _row_dJ_dW(x, delta):
     right = x.T @ delta
     found = [
         (f"you returned delta^T x, of shape ({m}, {n}), laid out like W^T (the numerator layout of a "
-         f"derivative with respect to a matrix): this is dJ/dW transposed; the shape convention asks "
+         f"derivative with respect to a matrix): this is dL/dW transposed; the shape convention asks "
          f"for W's shape ({n}, {m}): x^T delta", delta.T @ x),
         (f"you returned the (1, {n * m}) numerator-layout Jacobian of J with respect to W flattened: "
          f"give it W's shape ({n}, {m})", right.reshape(1, -1)),
         ("you returned x^T, the local gradient alone: multiply by the upstream gradient, x^T delta "
-         "(row i of dJ/dW is x_i delta)", x.T),
-        ("the upstream gradient delta is missing: row i of dJ/dW is x_i delta", x.T @ np.ones((1, m))),
+         "(row i of dL/dW is x_i delta)", x.T),
+        ("the upstream gradient delta is missing: row i of dL/dW is x_i delta", x.T @ np.ones((1, m))),
     ]
     if m == n:
         found.append(("x delta^T is an inner product, one number: the gradient of a matrix needs the "
@@ -184,17 +184,17 @@ def layout_shape_hint(name: str, **inputs: Any) -> str | None:
         if name == "column_dJ_dx":
             m, n = np.shape(W)
             return (f"the shapes do not fit. Write them down: W is ({m}, {n}), delta is (1, {m}), and "
-                    f"dJ/dx must have x's shape ({n}, 1); the only product that gives ({n}, 1) is W^T delta^T")
+                    f"dL/dx must have x's shape ({n}, 1); the only product that gives ({n}, 1) is W^T delta^T")
         n, m = np.shape(W)
-        return (f"the shapes do not fit. Write them down: W is ({n}, {m}), delta is (1, {m}), and dJ/dx "
+        return (f"the shapes do not fit. Write them down: W is ({n}, {m}), delta is (1, {m}), and dL/dx "
                 f"must have x's shape (1, {n}); the only product that gives (1, {n}) is delta W^T")
     if name == "column_dJ_dW":
         m, n = np.shape(inputs["delta"])[1], np.shape(inputs["x"])[0]
-        return (f"the shapes do not fit. Write them down: delta is (1, {m}), x is ({n}, 1), and dJ/dW must "
+        return (f"the shapes do not fit. Write them down: delta is (1, {m}), x is ({n}, 1), and dL/dW must "
                 f"have W's shape ({m}, {n}); the only product that gives ({m}, {n}) is delta^T x^T")
     if name == "row_dJ_dW":
         n, m = np.shape(inputs["x"])[1], np.shape(inputs["delta"])[1]
-        return (f"the shapes do not fit. Write them down: x is (1, {n}), delta is (1, {m}), and dJ/dW must "
+        return (f"the shapes do not fit. Write them down: x is (1, {n}), delta is (1, {m}), and dL/dW must "
                 f"have W's shape ({n}, {m}); the only product that gives ({n}, {m}) is x^T delta")
     if name == "to_shape_convention":
         return (f"reshape the (1, {np.size(inputs['jacobian_row'])}) row to param_shape = "
@@ -232,7 +232,7 @@ def _examples(kind: str):
     """
     W_col = np.array([[1.0, -2.0], [0.5, 3.0], [-1.0, 4.0]])          # (m, n) = (3, 2)
     delta = np.array([[2.0, -1.0, 0.5]])                               # (1, m)
-    x_col = np.array([[0.3], [-0.7]])                                  # (n, 1), any x: J is linear
+    x_col = np.array([[0.3], [-0.7]])                                  # (n, 1), any x: L is linear
     square = (np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([[1.5, -2.0]]), np.array([[0.4], [-1.2]]))
     rng = np.random.default_rng(4)
     W32 = rng.normal(size=(2, 4)).astype(np.float32)                   # (m, n) = (2, 4)
@@ -250,7 +250,7 @@ def _tolerance(dtype) -> dict:
 
 
 def check_column_dJ_dx(column_dJ_dx) -> None:
-    """z = W x with a square W (2, 2), W (3, 2), then float32 W (2, 4): dJ/dx against central differences."""
+    """z = W x with a square W (2, 2), W (3, 2), then float32 W (2, 4): dL/dx against central differences."""
     for W, delta, x in _examples("column"):
         W64, d64 = _f64(W, delta)
         expected = num_grad(lambda v: (d64 @ (W64 @ v)).item(), x).astype(W.dtype)   # x's shape (n, 1)
@@ -262,7 +262,7 @@ def check_column_dJ_dx(column_dJ_dx) -> None:
 
 
 def check_column_dJ_dW(column_dJ_dW) -> None:
-    """z = W x with a square W, then x (2, 1) and delta (1, 3), then float32: dJ/dW against central differences."""
+    """z = W x with a square W, then x (2, 1) and delta (1, 3), then float32: dL/dW against central differences."""
     for W, delta, x in _examples("column"):
         d64, x64 = _f64(delta, x)
         expected = num_grad(lambda v: (d64 @ (v @ x64)).item(), W).astype(x.dtype)   # W's shape (m, n)
@@ -274,7 +274,7 @@ def check_column_dJ_dW(column_dJ_dW) -> None:
 
 
 def check_row_dJ_dx(row_dJ_dx) -> None:
-    """z = x W with a square W (2, 2), W (2, 3), then float32 W (4, 2): dJ/dx against central differences."""
+    """z = x W with a square W (2, 2), W (2, 3), then float32 W (4, 2): dL/dx against central differences."""
     for W, delta, x in _examples("row"):
         W64, d64 = _f64(W, delta)
         expected = num_grad(lambda v: ((v @ W64) @ d64.T).item(), x).astype(W.dtype)   # x's shape (1, n)
@@ -286,7 +286,7 @@ def check_row_dJ_dx(row_dJ_dx) -> None:
 
 
 def check_row_dJ_dW(row_dJ_dW) -> None:
-    """z = x W with a square W, then x (1, 2) and delta (1, 3), then float32: dJ/dW against central differences."""
+    """z = x W with a square W, then x (1, 2) and delta (1, 3), then float32: dL/dW against central differences."""
     for W, delta, x in _examples("row"):
         d64, x64 = _f64(delta, x)
         expected = num_grad(lambda v: ((x64 @ v) @ d64.T).item(), W).astype(x.dtype)   # W's shape (n, m)
@@ -323,9 +323,9 @@ def check_to_shape_convention(to_shape_convention) -> None:
 
 
 def check_bias_gradient(bias_gradient) -> None:
-    """dout (4, 3): dJ/db against central differences for b of shape (3,) and (1, 3), then float32 (5, 2).
+    """dout (4, 3): dL/db against central differences for b of shape (3,) and (1, 3), then float32 (5, 2).
 
-    With out = z + b, b broadcast over the rows, the loss J = sum(dout * out)
+    With out = z + b, b broadcast over the rows, the loss L = sum(dout * out)
     has the upstream gradient ``dout``.
     """
     dout = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0], [-0.5, 1.5, 2.0], [2.0, -1.0, 0.75]])
