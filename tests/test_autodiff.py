@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainrule.gradcheck import num_derivative, num_grad
-from chainrule.plots import plot_autodiff_cost, time_gradients
+from chainrule.plots import plot_autodiff_cost, plot_engine_training, time_gradients
 from chainrule.visible.autodiff import DUAL_EXPRESSIONS, run_value_scenario
 from chainrule_reference import autodiff as ref
 from chainrule_reference.hidden import autodiff as hidden
@@ -269,9 +269,9 @@ def _notebook07_on_values(x, y, params):
     theta = [sum((U[c][i] * h[i] for i in range(len(h))), b2[c][0]) for c in range(len(U))]
     exps = [t.exp() for t in theta]
     total = sum(exps[1:], exps[0])
-    J = -sum(float(y[c, 0]) * (exps[c] / total).log() for c in range(len(U)))
-    J.backward()
-    return J.data, {k: np.array([[v.grad for v in row] for row in rows]) for k, rows in leaves.items()}
+    L = -sum(float(y[c, 0]) * (exps[c] / total).log() for c in range(len(U)))
+    L.backward()
+    return L.data, {k: np.array([[v.grad for v in row] for row in rows]) for k, rows in leaves.items()}
 
 
 def _notebook07_autograd(x, y, params):
@@ -287,21 +287,21 @@ def _notebook07_autograd(x, y, params):
 
 @given(seed=SEEDS, dx=st.integers(1, 4), dh=st.integers(1, 5), nc=st.integers(2, 4))
 def test_value_reproduces_notebook07_gradients(seed, dx, dh, nc):
-    """Does the scalar engine give notebook 07's J and five gradients (reference function, else autograd)?"""
+    """Does the scalar engine give notebook 07's L and five gradients (reference function, else autograd)?"""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(dx, 1))
     params = {"W": rng.normal(size=(dh, dx)), "b1": rng.normal(0, 0.3, (dh, 1)),
               "U": rng.normal(size=(nc, dh)), "b2": rng.normal(0, 0.3, (nc, 1))}
     y = np.zeros((nc, 1))
     y[rng.integers(nc)] = 1.0
-    J, grads = _notebook07_on_values(x, y, params)
+    L, grads = _notebook07_on_values(x, y, params)
     if importlib.util.find_spec("chainrule_reference.single_layer_network") is not None:
         from chainrule_reference.single_layer_network import single_layer_loss_and_grads
-        J_ref, grads_ref = single_layer_loss_and_grads(x, y, params)
+        L_ref, grads_ref = single_layer_loss_and_grads(x, y, params)
     else:
-        J_ref, grads_ref = _notebook07_autograd(x, y, params)
-    J_ag, grads_ag = _notebook07_autograd(x, y, params)
-    assert J == pytest.approx(J_ref, rel=1e-12, abs=1e-14) and J == pytest.approx(J_ag, rel=1e-12, abs=1e-14)
+        L_ref, grads_ref = _notebook07_autograd(x, y, params)
+    L_ag, grads_ag = _notebook07_autograd(x, y, params)
+    assert L == pytest.approx(L_ref, rel=1e-12, abs=1e-14) and L == pytest.approx(L_ag, rel=1e-12, abs=1e-14)
     for key in ("W", "b1", "U", "b2", "x"):
         np.testing.assert_allclose(grads[key], grads_ref[key], rtol=1e-10, atol=1e-14, err_msg=key)
         np.testing.assert_allclose(grads[key], grads_ag[key], rtol=1e-10, atol=1e-14, err_msg=key)
@@ -376,3 +376,15 @@ def test_visible_value_check_catches_a_sweep_without_topological_order(label):
         from chainrule.visible.autodiff import check_Value
         check_Value(variant_function("10-automatic-differentiation", label))
     assert "a diamond" in str(failure.value) and "backward needs a topological order" in str(failure.value)
+
+
+def test_engine_training_figure():
+    """Does the training figure draw the per-step loss, its running mean and the held-out curves?"""
+    rng = np.random.default_rng(0)
+    losses = 0.7 * np.exp(-np.arange(30) / 10) + rng.uniform(0, 0.1, 30)
+    fig = plot_engine_training(losses, [0, 10, 20, 30], [0.8, 0.4, 0.3, 0.2], [0.5, 0.8, 0.9, 0.95], smooth=5)
+    left, right = fig.axes
+    assert len(left.lines) == 3 and len(right.lines) == 1
+    assert left.lines[1].get_xdata()[0] == 5 and np.allclose(right.lines[0].get_ydata(), [50, 80, 90, 95])
+    short = plot_engine_training(losses[:3], [0, 3], [0.8, 0.7], [0.5, 0.6], smooth=5)
+    assert len(short.axes[0].lines) == 2   # fewer steps than the running mean's width: no running mean

@@ -267,16 +267,16 @@ def check_dual_log(dual_log, Dual) -> None:
 def forward_gradient_mistakes(f: Callable, x) -> dict[str, list[tuple[str, np.ndarray]]]:
     """Known wrong answers of ``forward_mode_gradient(f, x)`` (``f`` must also work on plain floats)."""
     x = np.asarray(x, dtype=np.float64)
-    g = num_grad(lambda v: f(list(v)), x)
+    grad = num_grad(lambda v: f(list(v)), x)
     value = f(list(x))
     return {"forward_mode_gradient": [
-        ("the seed of an earlier input was not reset to 0: in pass i only input i gets derivative 1", np.cumsum(g)),
+        ("the seed of an earlier input was not reset to 0: in pass i only input i gets derivative 1", np.cumsum(grad)),
         ("all inputs were seeded with derivative 1 in the same pass: that gives the sum of the partial "
-         "derivatives; seed one input per pass", np.full(x.shape, g.sum())),
-        ("the seed of input i should be 1, not x[i]", g * x),
+         "derivatives; seed one input per pass", np.full(x.shape, grad.sum())),
+        ("the seed of input i should be 1, not x[i]", grad * x),
         ("this is the value f(x) (.value), not the derivative part", np.full(x.shape, value)),
         ("the derivatives were cut to integers: the gradient went into an integer array (np.zeros_like(x) of an "
-         "integer x keeps its dtype); make it a float array, np.zeros(len(x))", np.trunc(g)),
+         "integer x keeps its dtype); make it a float array, np.zeros(len(x))", np.trunc(grad)),
     ]}
 
 
@@ -324,7 +324,7 @@ VALUE_OVERWRITE = ("the gradient was overwritten (=) instead of accumulated (+=)
 VALUE_TANH_SQUARE = "the derivative of tanh is 1 - tanh(x)^2 (squared), not 1 - tanh(x)"
 VALUE_TANH_INPUT = "the derivative of tanh is 1 - t^2 with t = tanh(x), the output; 1 - x^2 uses the input"
 VALUE_TANH_AT_OUTPUT = "the derivative of tanh was taken at the output t: it is 1 - t^2, not 1 - tanh(t)^2"
-VALUE_RELU_ZERO = "relu's gradient at exactly 0 is 0 in this course (1(x > 0), not 1(x >= 0))"
+VALUE_RELU_ZERO = "relu's gradient at exactly 0 is 0 in this course (1[x > 0], not 1[x >= 0])"
 VALUE_DIV_SIGN = "the sign of d(a / b)/db: it is -a / b^2"
 VALUE_SUB_SIGN = "d(a - b)/db is -1: the second operand of a subtraction gets -out.grad"
 VALUE_NO_SEED = "the output's grad must be seeded with 1 before the backward sweep"
@@ -388,8 +388,8 @@ def _build_everything(a, b, c):
     """Every operation once, numbers on both sides, a reused, relu on both sides of its kink."""
     d = a * b + a
     e = d / c - b ** 2 + 1 / c - (2 - a) * 0.5
-    g = (1 + e.exp()).log()
-    return (g * 2 - 1).tanh() + (c - a).relu() * b + (a - c).relu() - (-b)
+    u = (1 + e.exp()).log()
+    return (u * 2 - 1).tanh() + (c - a).relu() * b + (a - c).relu() - (-b)
 
 
 def _diamond(a, b, c):
@@ -401,8 +401,8 @@ def _diamond(a, b, c):
 def _everything_on_floats(a, b, c):
     d = a * b + a
     e = d / c - b ** 2 + 1 / c - (2 - a) * 0.5
-    g = math.log(1 + math.exp(e))
-    return math.tanh(g * 2 - 1) + max(c - a, 0.0) * b + max(a - c, 0.0) + b
+    u = math.log(1 + math.exp(e))
+    return math.tanh(u * 2 - 1) + max(c - a, 0.0) * b + max(a - c, 0.0) + b
 
 
 def _value_example(Value, description, build, numbers, expected, mistakes):

@@ -185,7 +185,7 @@ def _tanh_net(x, W, b1, v, b2, t):
     return (y - t) ** 2
 
 
-@_named("notebook 07's network: h = relu(W x + b1), theta = U h + b2, J = -sum(y * log(softmax(theta)))")
+@_named("notebook 07's network: h = relu(W x + b1), theta = U h + b2, L = -sum(y * log(softmax(theta)))")
 def _softmax_net(x, W, b1, U, b2, y):
     h = [z.relu() for z in _affine(W, x, b1)]
     theta = _affine(U, h, b2)
