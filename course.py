@@ -22,7 +22,8 @@ Arguments after `lab` go to JupyterLab: a folder to serve instead, or
 
 `check` grades the notebooks in workspace/ with the hidden tests, through the
 instructor's sandboxed grader, without changing them; it prints a table and
-writes a report (.chainrule/check-report.html).
+writes a report (.chainrule/check-report.html). A written answer, which a person
+grades, shows as "- / 2 (by hand)" with where its model answer is in solutions/.
 """
 from __future__ import annotations
 
