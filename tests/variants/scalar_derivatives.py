@@ -168,15 +168,15 @@ def composite_and_grad(x):
 import math
 
 def composite_and_grad(x):
-    a = x * x
-    b = math.exp(a)
-    c = a + b
-    d = math.sqrt(c)
-    e = math.cos(c)
-    f = d + e
-    dc = 0.5 / d - math.sin(c)
-    da = dc * (1 + b)
-    return f, 2 * x * da
+    u1 = x * x
+    u2 = math.exp(u1)
+    u3 = u1 + u2
+    u4 = math.sqrt(u3)
+    u5 = math.cos(u3)
+    u6 = u4 + u5
+    du3 = 0.5 / u4 - math.sin(u3)
+    du1 = du3 * (1 + u2)
+    return u6, 2 * x * du1
 '''),
 ]
 
@@ -383,66 +383,66 @@ def leaky_relu_grad(z, alpha=0.01):
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.cos(c); f = d + e
-    dc = 1 / (2 * d) - np.sin(c)
-    da = dc + dc * b
-    return f, da
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.cos(u3); u6 = u4 + u5
+    du3 = 1 / (2 * u4) - np.sin(u3)
+    du1 = du3 + du3 * u2
+    return u6, du1
 ''', "factor 2x"),
-    Variant("composite_and_grad", "the path through b = exp(a) not added", '''
+    Variant("composite_and_grad", "the path through u2 = exp(u1) not added", '''
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.cos(c); f = d + e
-    dc = 1 / (2 * d) - np.sin(c)
-    da = dc
-    return f, da * 2 * x
-''', "path through b = exp(a) was not added"),
-    Variant("composite_and_grad", "the direct path a -> c overwritten by the path through b", '''
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.cos(u3); u6 = u4 + u5
+    du3 = 1 / (2 * u4) - np.sin(u3)
+    du1 = du3
+    return u6, du1 * 2 * x
+''', "path through u2 = exp(u1) was not added"),
+    Variant("composite_and_grad", "the direct path u1 -> u3 overwritten by the path through u2", '''
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.cos(c); f = d + e
-    dc = 1 / (2 * d) - np.sin(c)
-    da = dc
-    da = dc * b
-    return f, da * 2 * x
-''', "direct path from a"),
-    Variant("composite_and_grad", "the path through cos(c) overwritten", '''
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.cos(u3); u6 = u4 + u5
+    du3 = 1 / (2 * u4) - np.sin(u3)
+    du1 = du3
+    du1 = du3 * u2
+    return u6, du1 * 2 * x
+''', "direct path from u1"),
+    Variant("composite_and_grad", "the path through u5 = cos(u3) overwritten", '''
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.cos(c); f = d + e
-    dc = -np.sin(c)
-    dc = 1 / (2 * d)
-    da = dc + dc * b
-    return f, da * 2 * x
-''', "path through e = cos(c)"),
-    Variant("composite_and_grad", "d cos(c)/dc taken as +sin(c)", '''
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.cos(u3); u6 = u4 + u5
+    du3 = -np.sin(u3)
+    du3 = 1 / (2 * u4)
+    du1 = du3 + du3 * u2
+    return u6, du1 * 2 * x
+''', "path through u5 = cos(u3)"),
+    Variant("composite_and_grad", "d cos(u3)/du3 taken as +sin(u3)", '''
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.cos(c); f = d + e
-    dc = 1 / (2 * d) + np.sin(c)
-    da = dc + dc * b
-    return f, da * 2 * x
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.cos(u3); u6 = u4 + u5
+    du3 = 1 / (2 * u4) + np.sin(u3)
+    du1 = du3 + du3 * u2
+    return u6, du1 * 2 * x
 ''', "sign of the sin term"),
-    Variant("composite_and_grad", "d sqrt(c)/dc taken as 1 / sqrt(c)", '''
+    Variant("composite_and_grad", "d sqrt(u3)/du3 taken as 1 / sqrt(u3)", '''
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.cos(c); f = d + e
-    dc = 1 / d - np.sin(c)
-    da = dc + dc * b
-    return f, da * 2 * x
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.cos(u3); u6 = u4 + u5
+    du3 = 1 / u4 - np.sin(u3)
+    du1 = du3 + du3 * u2
+    return u6, du1 * 2 * x
 ''', "factor 1/2"),
     Variant("composite_and_grad", "f computed with sin instead of cos", '''
 import numpy as np
 
 def composite_and_grad(x):
-    a = x ** 2; b = np.exp(a); c = a + b; d = np.sqrt(c); e = np.sin(c); f = d + e
-    dc = 1 / (2 * d) + np.cos(c)
-    da = dc + dc * b
-    return f, da * 2 * x
+    u1 = x ** 2; u2 = np.exp(u1); u3 = u1 + u2; u4 = np.sqrt(u3); u5 = np.sin(u3); u6 = u4 + u5
+    du3 = 1 / (2 * u4) + np.cos(u3)
+    du1 = du3 + du3 * u2
+    return u6, du1 * 2 * x
 ''', None),
     Variant("composite_and_grad", "calls the reference implementation", '''
 def composite_and_grad(x):

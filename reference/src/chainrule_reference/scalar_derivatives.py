@@ -75,17 +75,17 @@ def leaky_relu_grad(z, alpha=0.01):
 def composite_and_grad(x):
     r"""f(x) = sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2)) and df/dx, by staged passes.
 
-    Forward: a = x^2, b = exp(a), c = a + b, d = sqrt(c), e = cos(c), f = d + e.
-    Backward, in reverse: df/dd = df/de = 1; df/dc = 1/(2 sqrt(c)) - sin(c);
-    df/db = df/dc; df/da = df/dc + df/db * exp(a); df/dx = df/da * 2x.
+    Forward: u1 = x^2, u2 = exp(u1), u3 = u1 + u2, u4 = sqrt(u3), u5 = cos(u3), u6 = u4 + u5 = f(x).
+    Backward, in reverse from du6 = 1: du4 = du5 = 1; du3 = 1/(2 u4) - sin(u3) (two paths);
+    du2 = du3; du1 = du3 + du2 * u2 (two paths); df/dx = du1 * 2x.
     """
-    a = x ** 2
-    b = np.exp(a)
-    c = a + b
-    d = np.sqrt(c)
-    e = np.cos(c)
-    f = d + e
-    dc = 1 / (2 * d) - np.sin(c)
-    da = dc + dc * b
-    dx = da * 2 * x
-    return f, dx
+    u1 = x ** 2
+    u2 = np.exp(u1)
+    u3 = u1 + u2
+    u4 = np.sqrt(u3)
+    u5 = np.cos(u3)
+    u6 = u4 + u5
+    du3 = 1 / (2 * u4) - np.sin(u3)
+    du1 = du3 + du3 * u2
+    dx = du1 * 2 * x
+    return u6, dx

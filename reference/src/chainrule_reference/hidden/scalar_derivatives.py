@@ -87,17 +87,17 @@ def _activation_mistakes(name):
 
 def _composite_mistakes(inputs):
     x = inputs["x"]
-    b = np.exp(x ** 2)
-    c = x ** 2 + b
-    sqrt_part, cos_part = 1 / (2 * np.sqrt(c)), -np.sin(c)
+    u2 = np.exp(x ** 2)
+    u3 = x ** 2 + u2
+    via_u4, via_u5 = 1 / (2 * np.sqrt(u3)), -np.sin(u3)   # the two paths from u3, per unit of du3
     wrong = {
-        "no_2x": (1 + b) * (sqrt_part + cos_part),
-        "no_path_b": 2 * x * (sqrt_part + cos_part),
-        "no_path_a": 2 * x * b * (sqrt_part + cos_part),
-        "no_path_e": 2 * x * (1 + b) * sqrt_part,
-        "no_path_d": 2 * x * (1 + b) * cos_part,
-        "sin_sign": 2 * x * (1 + b) * (sqrt_part - cos_part),
-        "no_half": 2 * x * (1 + b) * (2 * sqrt_part + cos_part),
+        "no_2x": (1 + u2) * (via_u4 + via_u5),
+        "no_path_u2": 2 * x * (via_u4 + via_u5),
+        "no_direct_u1": 2 * x * u2 * (via_u4 + via_u5),
+        "no_path_u5": 2 * x * (1 + u2) * via_u4,
+        "no_path_u4": 2 * x * (1 + u2) * via_u5,
+        "sin_sign": 2 * x * (1 + u2) * (via_u4 - via_u5),
+        "no_half": 2 * x * (1 + u2) * (2 * via_u4 + via_u5),
     }
     return {"dfdx": [(COMPOSITE_MISTAKES[key], value) for key, value in wrong.items()]}
 
