@@ -405,7 +405,7 @@ def softmax_loss(x, y):
     shifted = x - x.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -np.mean(log_probs[np.arange(n), y]), np.exp(log_probs) / n
-''', "subtract 1 at each row's true class"),
+''', "true-class entry"),
     Variant("softmax_loss", "softmax over the batch axis", '''
 import numpy as np
 

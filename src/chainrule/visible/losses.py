@@ -196,10 +196,10 @@ def log_sum_exp_mistakes(x) -> dict[str, list[tuple[str, np.ndarray]]]:
         ("log-sum-exp over the wrong axis (axis 0): reduce each row over its C entries (axis=-1), "
          "giving shape (N,)", m0 + np.log(np.sum(np.exp(x - m0), axis=0))),
         ("the reduced axis was kept (keepdims=True): return shape (N,), one number per row", lse[..., None]),
-        ("the row maximum was subtracted but not added back: log_sum_exp(x) = m + log(sum(exp(x - m)))", lse - m),
+        ("the row maximum was subtracted but not added back: log(sum(exp(x - m))) is LSE(x) minus m", lse - m),
         ("this is the log of the mean of the exps, not of their sum (it is off by log C)",
          lse - np.log(x.shape[-1])),
-        ("this is the row maximum alone: add log(sum(exp(x - m)))", m)]}
+        ("this is the row maximum alone: LSE is larger, by between 0 and log C", m)]}
 
 
 _BLOCK = ("log_probs[:, y] is an N x N block (column y[j] of EVERY row i), not one entry per row: take "
@@ -236,10 +236,12 @@ def softmax_loss_mistakes(x, y) -> dict[str, list[tuple[str, Any]]]:
                     f"at -log(eps) when p underflows; take the log-probabilities as (x - max) - log(sum(exp(x - max)))",
                     -np.mean(np.log(probs[rows, y] + eps))) for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)],
         "dx": [("dx is missing the factor 1/N of the batch mean", n * dx),
-               ("dx = softmax(x) / N: subtract 1 at each row's true class, dx = (softmax(x) - one_hot(y)) / N",
-                probs / n),
-               ("dx = softmax(x): subtract 1 at each row's true class (the one-hot labels), and divide by N", probs),
-               ("the sign is flipped: dx = (softmax(x) - one_hot(y)) / N, probabilities minus one-hot", -dx),
+               ("dx = softmax(x) / N: the loss's other term, -x[i, y[i]], depends on the scores too and changes "
+                "each row's true-class entry", probs / n),
+               ("dx = softmax(x): the term -x[i, y[i]] of the loss is missing from the gradient (it changes each row's "
+                "true-class entry), and so is the 1/N of the batch mean", probs),
+               ("the sign is flipped: raising the true class's score lowers the loss, so that entry of dx must be "
+                "negative", -dx),
                (_WRONG_AXIS, (np.exp(log_probs0) - one_hot) / n),
                ("dx[:, y] -= 1 subtracts 1 in column y[i] of EVERY row: use dx[np.arange(N), y] to reach one "
                 "entry per row", columns / n)]}
@@ -262,7 +264,8 @@ def mse_loss_mistakes(pred, target) -> dict[str, list[tuple[str, Any]]]:
         "dpred": [("dpred has an extra factor 2: the 0.5 in the loss cancels the 2 from the square", 2 * dpred),
                   ("dpred is missing the factor 1/N of the batch mean", n * dpred),
                   (every.format(pred.size, n), dpred / per_row),
-                  ("the sign is flipped: dpred = (pred - target) / N, prediction minus target", -dpred)]}
+                  ("the sign is flipped: the loss grows as pred moves away from target, and dpred points that way",
+                   -dpred)]}
 
 
 # ---- the examples -----------------------------------------------------------------------------------
