@@ -90,11 +90,11 @@ def plot_autodiff_cost(ns: Sequence[int], times: Mapping[str, Sequence[float]], 
     left.grid(alpha=0.3, which="both")
 
     ratio = fwd / rev
-    right.loglog(ns, ratio, "o-", ms=4, color="C2", label=f"{forward} / {reverse}")
+    right.loglog(ns, ratio, "o-", ms=4, color="C2", label="forward mode time / reverse mode time")
     right.loglog(ns, ratio[-1] / 3 * ns / ns[-1], "k:", lw=1, label=r"guide $\propto n$")
     right.set(xlabel="number of inputs $n$", ylabel="time ratio",
               title="How many times slower forward mode is")
-    right.legend(fontsize=9, loc="lower right")
+    right.legend(fontsize=9, loc="upper left")
     right.grid(alpha=0.3, which="both")
     fig.suptitle(title or "Forward mode needs n passes, reverse mode one: the gap grows like n")
     return fig
