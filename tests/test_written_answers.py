@@ -247,6 +247,11 @@ def test_a_hand_grade_from_the_formgrader_reaches_feedback_and_export_and_surviv
                        if c["name"] == QUESTION)
         assert lab.put(f"/formgrader/api/grade/{grade['id']}", {"manual_score": 1.5})["needs_manual_grade"] is False
         lab.put(f"/formgrader/api/comment/{comment['id']}", {"manual_comment": COMMENT})
+        # what chainrule grade prevents: nbgrader's own re-autograde keeps the score and comment, but asks
+        # for every hand grade again (needs_manual_grade); the grader resolves it with the score kept
+        nbgrader("autograde", ASSIGNMENT, "--student", "alice", "--force", cwd=course)
+        assert _grade(course, "alice") == (1.5, True, COMMENT)
+        assert lab.put(f"/formgrader/api/grade/{grade['id']}", {"manual_score": 1.5})["needs_manual_grade"] is False
     assert _grade(course, "alice") == (1.5, False, COMMENT)
     assert _export(course)["alice"] == auto + 1.5
 
