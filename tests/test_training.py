@@ -429,10 +429,76 @@ def test_dropout_judge_rejects_known_mistakes(wrong):
         visible.judge_dropout_forward(visible.dropout_draws(forward, x, 0.8, True, 0), x, 0.8, True)
 
 
+# ---- early_stopping -------------------------------------------------------------------------------------
+
+def brute_force_stop(losses, patience):
+    """Early stopping by its definition, written another way: the first epoch t at which the best loss of
+    epochs 0..t was reached `patience` epochs ago (or earlier); keep the best epoch up to there."""
+    values = np.asarray(losses, dtype=np.float64)
+    numbers = np.flatnonzero(~np.isnan(values))
+    if numbers.size == 0:
+        return None
+    for t in range(numbers[0], values.size):
+        seen = np.where(np.isnan(values[:t + 1]), np.inf, values[:t + 1])
+        best = int(np.argmin(seen))            # argmin keeps the first of equal values: ties keep the earlier
+        if t - best >= patience:
+            return best
+    seen = np.where(np.isnan(values), np.inf, values)
+    return int(np.argmin(seen))
+
+
+@given(st.lists(st.one_of(st.sampled_from([0.5, 1.0, 1.5, float("nan")]), st.floats(0.0, 3.0)), max_size=25),
+       st.integers(1, 6))
+def test_early_stopping_is_its_definition(losses, patience):
+    """Does early_stopping keep the epoch its definition gives, ties, NaN and empty lists included?"""
+    assert tr.early_stopping(losses, patience) == brute_force_stop(losses, patience)
+
+
+def test_early_stopping_examples_and_inputs():
+    """Do small hand-worked lists give the stated epochs, and are list and array inputs left alone?"""
+    losses = [2.0, 1.4, 1.1, 1.3, 1.2, 1.25, 0.8]
+    assert tr.early_stopping(losses, 2) == 2          # stops at epoch 4: 0.8 is never seen
+    assert tr.early_stopping(losses, 4) == 6
+    assert tr.early_stopping([1.0, 0.8, 0.8, 0.9], 3) == 1
+    assert tr.early_stopping([], 1) is None and tr.early_stopping([np.nan, np.nan], 1) is None
+    array = np.array(losses)
+    tr.early_stopping(array, 2)
+    assert losses == [2.0, 1.4, 1.1, 1.3, 1.2, 1.25, 0.8] and np.array_equal(array, losses)
+
+
+@pytest.mark.parametrize("mistake", ["stops_early", "stops_late", "last_not_best", "ignores_patience", "ties_improve"])
+def test_early_stopping_mistakes_are_wrong_on_some_hidden_case(mistake):
+    """Does every named mistake give a wrong epoch on at least one hidden case, and is it named there?"""
+    from chainrule_reference.hidden import HIDDEN_TESTS
+    from chainrule_reference.spec import draw_inputs
+    test = HIDDEN_TESTS["early_stopping"]
+    named = False
+    for inputs in draw_inputs(test):
+        right = tr.early_stopping(inputs["val_losses"], inputs["patience"])
+        wrong = visible._stop_rule(inputs["val_losses"], inputs["patience"], mistake)
+        if wrong != right:
+            with pytest.raises(CheckFailure) as failure:
+                visible.judge_early_stopping(wrong, right, inputs["val_losses"], inputs["patience"])
+            named = named or visible._STOP_MISTAKES[mistake] in str(failure.value)
+    assert named
+
+
+def test_early_stopping_judge_accepts_integer_types_and_rejects_others():
+    """Is an epoch accepted as an int, a numpy integer or an integral float, and None or a bool refused?"""
+    losses = [1.0, 0.5, 0.7, 0.8]
+    for answer in (1, np.int64(1), 1.0):
+        visible.judge_early_stopping(answer, 1, losses, 2)
+    for answer in (None, True, "1", 1.5):
+        with pytest.raises(CheckFailure):
+            visible.judge_early_stopping(answer, 1, losses, 2)
+    with pytest.raises(CheckFailure, match="return None"):
+        visible.judge_early_stopping(0, None, [], 2)
+
+
 # ---- the visible checks accept the reference ---------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["sgd_momentum", "clip_grad_value", "clip_grad_norm", "xavier_init", "he_init",
-                                  "dropout_forward", "mlp_loss"])
+                                  "dropout_forward", "mlp_loss", "early_stopping"])
 def test_visible_checks_accept_the_reference(name, capsys):
     """Does each visible check pass the reference implementation?"""
     getattr(visible, f"check_{name}")(getattr(tr, name))

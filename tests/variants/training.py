@@ -341,6 +341,37 @@ def dropout_backward(dout, cache):
             delta = np.einsum("nj,ij->ni", delta, params[f"W{l}"]) * fp(zs[l - 2], hs[l - 1])
     return float(loss), grads
 ''')),
+    # ---- early_stopping
+    Variant("early_stopping", "indices into a float array, returning from inside the loop", '''
+import numpy as np
+
+def early_stopping(val_losses, patience):
+    v = np.array(val_losses, dtype=float)
+    best, since = None, 0
+    for t in range(len(v)):
+        if not np.isnan(v[t]) and (best is None or v[t] < v[best]):
+            best, since = t, 0
+        elif best is not None:
+            since += 1
+            if since >= patience:
+                return int(best)
+    return best
+'''),
+    Variant("early_stopping", "the best of each prefix, by argmin of a copy with NaN as inf", '''
+import numpy as np
+
+def early_stopping(val_losses, patience):
+    v = np.asarray(val_losses, dtype=float).copy()
+    if v.size == 0 or np.all(np.isnan(v)):
+        return None
+    v[np.isnan(v)] = np.inf
+    first = int(np.argmax(np.isfinite(v)))
+    for t in range(first, v.size):
+        best = int(np.argmin(v[:t + 1]))
+        if t - best >= patience:
+            return best
+    return int(np.argmin(v))
+'''),
 ]
 
 WRONG = [
@@ -923,4 +954,70 @@ def clip_grad_value(grads, clip):
         'grads[f"W{l}"] = hs[l - 1].T @ delta + reg', 'grads[f"W{l}"] = hs[l - 1].T @ delta / N + reg').replace(
         'grads[f"b{l}"] = delta.sum(axis=0)', 'grads[f"b{l}"] = delta.mean(axis=0)')),
         diagnosis="extra factor 1/N", score=_cases(1, 8, points=4)),
+    # ---- early_stopping
+    Variant("early_stopping", "waits one epoch too many (waited > patience)", '''
+import math
+
+def early_stopping(val_losses, patience):
+    best, best_loss, waited = None, math.inf, 0
+    for t, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best, best_loss, waited = t, loss, 0
+        elif best is not None:
+            waited += 1
+            if waited > patience:
+                break
+    return best
+''', "one epoch too long"),
+    Variant("early_stopping", "returns the epoch where it stopped", '''
+import math
+
+def early_stopping(val_losses, patience):
+    best, best_loss, waited, t = None, math.inf, 0, None
+    for t, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best, best_loss, waited = t, loss, 0
+        elif best is not None:
+            waited += 1
+            if waited >= patience:
+                break
+    return t if best is not None else None
+''', "the epoch where training stopped"),
+    Variant("early_stopping", "np.nanargmin of the whole list", '''
+import numpy as np
+
+def early_stopping(val_losses, patience):
+    v = np.asarray(val_losses, dtype=float)
+    if v.size == 0 or np.all(np.isnan(v)):
+        return None
+    return int(np.nanargmin(v))
+''', "WHOLE list"),
+    Variant("early_stopping", "a tie counts as an improvement (<=)", '''
+import math
+
+def early_stopping(val_losses, patience):
+    best, best_loss, waited = None, math.inf, 0
+    for t, loss in enumerate(val_losses):
+        if loss <= best_loss:
+            best, best_loss, waited = t, loss, 0
+        elif best is not None:
+            waited += 1
+            if waited >= patience:
+                break
+    return best
+''', "a tie counted as an improvement"),
+    Variant("early_stopping", "returns 0 instead of None when there is no number", '''
+import math
+
+def early_stopping(val_losses, patience):
+    best, best_loss, waited = 0, math.inf, 0
+    for t, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best, best_loss, waited = t, loss, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    return best
+''', "return None"),
 ]

@@ -1,12 +1,16 @@
 r"""Reference implementations for notebook 09, training and stability.
 
-* :func:`sgd_momentum`: the 1986 update :math:`\Delta w(t) = -\varepsilon\,\partial E/\partial w
-  + \alpha\,\Delta w(t-1)`, with the step :math:`\Delta w` kept as the ``velocity``;
+* :func:`sgd_momentum`: the 1986 update :math:`\Delta w(t) = -\eta\,\partial L/\partial w
+  + \mu\,\Delta w(t-1)` (the paper writes :math:`\varepsilon` for the learning rate :math:`\eta`,
+  :math:`\alpha` for the momentum :math:`\mu` and :math:`E` for the loss :math:`L`), with the step
+  :math:`\Delta w` kept as the ``velocity``;
 * :func:`clip_grad_value` and :func:`clip_grad_norm` (the global norm over every array);
 * :func:`xavier_init` and :func:`he_init` (normal draws);
 * :func:`dropout_forward` and :func:`dropout_backward` (inverted dropout, layer API);
 * :func:`mlp_loss`: softmax loss and gradients of a fully connected network of any depth,
-  row form, with L2 weight decay.
+  row form, with L2 weight decay;
+* :func:`early_stopping`: the epoch whose weights to keep, from a list of validation losses
+  and a patience.
 
 No function changes its inputs. Private helpers (leading underscore) serve the
 hidden tests' diagnoses.
@@ -17,8 +21,8 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["clip_grad_norm", "clip_grad_value", "dropout_backward", "dropout_forward", "he_init", "mlp_loss",
-           "sgd_momentum", "xavier_init"]
+__all__ = ["clip_grad_norm", "clip_grad_value", "dropout_backward", "dropout_forward", "early_stopping", "he_init",
+           "mlp_loss", "sgd_momentum", "xavier_init"]
 
 DEFAULT_LEARNING_RATE = 1e-2
 DEFAULT_MOMENTUM = 0.9
@@ -123,7 +127,7 @@ def _activate(z, activation):
 
 
 def _activation_grad(z, h, activation):
-    """f'(z), written with the cached output h where that is cheaper; ReLU'(0) = 0."""
+    """g'(z) of the activation g, written with the cached output h where that is cheaper; ReLU'(0) = 0."""
     if activation == "relu":
         return (z > 0).astype(z.dtype)
     if activation == "tanh":
@@ -152,7 +156,7 @@ def _mlp_loss(params, X, y, activation="relu", reg=0.0, mistake=None):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     N = X.shape[0]
-    # forward: h_0 = X, z_l = h_{l-1} W_l + b_l, h_l = f(z_l) for hidden layers, scores on top
+    # forward: h_0 = X, z_l = h_{l-1} W_l + b_l, h_l = g(z_l) for hidden layers, scores on top
     hs, zs = [X.reshape(N, -1)], []
     for layer in range(1, depth + 1):
         z = hs[-1] @ params[f"W{layer}"] + params[f"b{layer}"]
@@ -209,12 +213,13 @@ def _mlp_loss(params, X, y, activation="relu", reg=0.0, mistake=None):
 def mlp_loss(params, X, y, activation="relu", reg=0.0):
     r"""Softmax loss and gradients of a fully connected network of any depth, row form.
 
-    The network: :math:`h_0 = X`, :math:`z_l = h_{l-1} W_l + b_l`, :math:`h_l = f(z_l)` for
-    :math:`l < L`, scores :math:`z_L`, loss = mean softmax cross-entropy
+    The network: :math:`h_0 = X`, :math:`z_l = h_{l-1} W_l + b_l`, :math:`h_l = g(z_l)` for
+    :math:`l < n` (:math:`n` layers, counted from the input), scores :math:`s = z_n`, loss :math:`L` = mean
+    softmax cross-entropy
     :math:`+ \tfrac12\,\mathrm{reg} \sum_l \|W_l\|^2` (biases are not regularised).
 
     Args:
-        params: dict ``W1 (D, H1), b1 (H1,), ..., WL (H_{L-1}, C), bL (C,)``.
+        params: dict ``W1 (D, H1), b1 (H1,), ..., Wn (H_{n-1}, C), bn (C,)``, n >= 1.
         X: inputs, shape (N, D).
         y: integer labels in ``0..C-1``, shape (N,).
         activation: ``"relu"`` (derivative 0 at 0), ``"tanh"`` or ``"sigmoid"``.
@@ -224,3 +229,31 @@ def mlp_loss(params, X, y, activation="relu", reg=0.0):
         shape of its parameter.
     """
     return _mlp_loss(params, X, y, activation, reg)
+
+
+@reference_impl
+def early_stopping(val_losses, patience):
+    """The epoch whose weights early stopping keeps.
+
+    Training watches the validation loss after every epoch (``val_losses[t]`` after epoch ``t``) and
+    stops as soon as ``patience`` epochs in a row have not improved on the best loss seen so far (an
+    improvement is a strictly lower loss: a tie keeps the earlier epoch; NaN never improves). The
+    epoch kept is the best one seen up to that stop; losses after the stop are never looked at. If
+    the list ends first, the best epoch of the whole list is kept.
+
+    Args:
+        val_losses: a sequence (list, tuple or 1-D array) of floats, possibly empty or with NaN.
+        patience: an integer >= 1.
+    Returns:
+        the index of the epoch to keep (an int), or None when no loss is a number (an empty or
+        all-NaN list). ``val_losses`` is not changed.
+    """
+    best, best_loss, waited = None, np.inf, 0
+    for epoch, loss in enumerate(np.asarray(val_losses, dtype=np.float64).ravel()):
+        if loss < best_loss:          # NaN < x is False: a NaN never improves
+            best, best_loss, waited = epoch, loss, 0
+        elif best is not None:
+            waited += 1
+            if waited >= patience:
+                break
+    return best

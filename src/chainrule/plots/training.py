@@ -150,22 +150,23 @@ def plot_init_layer_statistics(stats: Mapping[str, Mapping[str, Mapping[str, Seq
 _XOR_CASES = ((0.0, 0.0, 0.0), (0.0, 1.0, 1.0), (1.0, 0.0, 1.0), (1.0, 1.0, 0.0))
 
 
-def xor_long_run(params: Mapping[str, np.ndarray], epsilon: float,
+def xor_long_run(params: Mapping[str, np.ndarray], learning_rate: float,
                  checkpoints: Sequence[int]) -> list[dict]:
     r"""Train notebook 09's 2-2-1 XOR network by plain gradient descent and report at some epochs.
 
-    The network and the rule are those of the notebook's worked example: ``H = sigmoid(X W1 + b1)``,
-    ``Y = sigmoid(H W2 + b2)``, ``E = 0.5 * sum((Y - D) ** 2)`` over the four cases (0,0), (0,1),
-    (1,0), (1,1) with targets 0, 1, 1, 0, and every parameter moved by ``-epsilon * dE/dparam`` once
-    per epoch. The arithmetic is done in Python floats, unrolled over the nine parameters: on arrays
+    The network and the rule are those of the notebook's worked example, row form:
+    ``h1 = sigmoid(X W1 + b1)``, ``y_hat = sigmoid(h1 W2 + b2)``, ``L = 0.5 * sum((y_hat - y) ** 2)``
+    over the four cases (0,0), (0,1), (1,0), (1,1) with targets ``y`` = 0, 1, 1, 0 (the 1986 paper's
+    error E, summed over the cases), and every parameter moved by ``-learning_rate * dL/dparam``
+    once per epoch. The arithmetic is done in Python floats, unrolled over the nine parameters: on arrays
     this small, numpy's per-call overhead would make the run several times slower.
 
     Args:
         params: ``W1`` (2, 2), ``b1`` (2,), ``W2`` (2, 1), ``b2`` (1,), the starting weights (kept).
-        epsilon: the learning rate.
+        learning_rate: the step size (the paper's epsilon).
         checkpoints: epoch counts (0 is the start) at which to report, before that epoch's step.
     Returns:
-        one dict per checkpoint, in increasing order: ``epoch``, ``E``, ``outputs`` (the four
+        one dict per checkpoint, in increasing order: ``epoch``, ``L``, ``outputs`` (the four
         outputs, an array), ``weight_norm`` and ``grad_norm`` (Euclidean norms over all nine
         parameters and their gradients).
     """
@@ -178,15 +179,15 @@ def xor_long_run(params: Mapping[str, np.ndarray], epsilon: float,
     reports = []
     for epoch in range(wanted[-1] + 1):
         g11 = g12 = g21 = g22 = gc1 = gc2 = gv1 = gv2 = gc3 = 0.0
-        E = 0.0
+        loss = 0.0
         outputs = []
-        for x1, x2, d in _XOR_CASES:
+        for x1, x2, target in _XOR_CASES:
             h1 = 1.0 / (1.0 + exp(-(x1 * a11 + x2 * a21 + c1)))
             h2 = 1.0 / (1.0 + exp(-(x1 * a12 + x2 * a22 + c2)))
             y = 1.0 / (1.0 + exp(-(h1 * v1 + h2 * v2 + c3)))
             outputs.append(y)
-            e = y - d
-            E += 0.5 * e * e
+            e = y - target
+            loss += 0.5 * e * e
             d2 = e * y * (1.0 - y)                       # delta at the output unit
             d11 = d2 * v1 * h1 * (1.0 - h1)              # deltas at the two hidden units
             d12 = d2 * v2 * h2 * (1.0 - h2)
@@ -202,18 +203,18 @@ def xor_long_run(params: Mapping[str, np.ndarray], epsilon: float,
         if epoch == wanted[len(reports)]:
             weights = (a11, a12, a21, a22, c1, c2, v1, v2, c3)
             grads = (g11, g12, g21, g22, gc1, gc2, gv1, gv2, gc3)
-            reports.append({"epoch": epoch, "E": E, "outputs": np.array(outputs),
+            reports.append({"epoch": epoch, "L": loss, "outputs": np.array(outputs),
                             "weight_norm": math.sqrt(sum(w * w for w in weights)),
                             "grad_norm": math.sqrt(sum(g * g for g in grads))})
-        a11 -= epsilon * g11
-        a12 -= epsilon * g12
-        a21 -= epsilon * g21
-        a22 -= epsilon * g22
-        c1 -= epsilon * gc1
-        c2 -= epsilon * gc2
-        v1 -= epsilon * gv1
-        v2 -= epsilon * gv2
-        c3 -= epsilon * gc3
+        a11 -= learning_rate * g11
+        a12 -= learning_rate * g12
+        a21 -= learning_rate * g21
+        a22 -= learning_rate * g22
+        c1 -= learning_rate * gc1
+        c2 -= learning_rate * gc2
+        v1 -= learning_rate * gv1
+        v2 -= learning_rate * gv2
+        c3 -= learning_rate * gc3
     return reports
 
 
@@ -249,7 +250,7 @@ def init_statistics_report(stats_by_seed: Mapping[int, Mapping[str, Mapping[str,
     Args:
         stats_by_seed: seed -> activation -> initialisation label -> key -> one value per layer,
             with the keys ``activations`` (std of h_l, hidden layers), ``dW`` and ``db`` (RMS of the
-            gradients, every layer) and ``backward`` (the factor ``n_out * sigma^2 * E[f'(z_l)^2]``
+            gradients, every layer) and ``backward`` (the factor ``n_out * sigma^2 * E[g'(z_l)^2]``
             by which the backward pass multiplies the variance of the error signal from layer l + 1
             to the hidden layer l).
         tables: the keys printed in full, per layer, for the first seed.
@@ -284,7 +285,7 @@ def init_statistics_report(stats_by_seed: Mapping[int, Mapping[str, Mapping[str,
             dw_spread = [max(run["dW"]) / min(run["dW"]) for run in runs]
             dw = [value for run in runs for value in run["dW"]]
             lines.append(f"  {activation} {label}: h_l std x {_span(per_layer, '{:.3g}')} per layer; "
-                         f"n sigma^2 E[f'^2] = {_span(backward, '{:.2g}')};\n      db_1 = {_span(db1, '{:.2g}')}, "
+                         f"n sigma^2 E[g'^2] = {_span(backward, '{:.2g}')};\n      db_1 = {_span(db1, '{:.2g}')}, "
                          f"db_1 / db_last = {_span(ratio, '{:.2g}')}, largest / smallest db_l = "
                          f"{_span(db_spread, '{:.2g}')};\n      dW RMS from {min(dw):.2g} to {max(dw):.2g}, "
                          f"largest / smallest dW_l = {_span(dw_spread, '{:.2g}')}")

@@ -36,9 +36,9 @@ from ..stats import expect_normal
 from ._common import passed
 
 __all__ = ["check_clip_grad_norm", "check_clip_grad_value", "check_dropout_backward", "check_dropout_forward",
-           "check_he_init", "check_mlp_loss", "check_sgd_momentum", "check_xavier_init", "clip_norm_mistakes",
-           "clip_value_mistakes", "dropout_draws", "init_draws", "init_variance", "judge_dropout_backward",
-           "judge_dropout_forward", "judge_init", "judge_normal", "mlp_example", "momentum_output_names",
+           "check_early_stopping", "check_he_init", "check_mlp_loss", "check_sgd_momentum", "check_xavier_init", "clip_norm_mistakes",
+           "clip_value_mistakes", "dropout_draws", "early_stopping_mistakes", "init_draws", "init_variance", "judge_dropout_backward",
+           "judge_dropout_forward", "judge_early_stopping", "judge_init", "judge_normal", "mlp_example", "momentum_output_names",
            "momentum_trajectory", "sgd_momentum_mistakes"]
 
 SIGMAS = 5.0  # every statistical bound: five standard deviations
@@ -648,9 +648,9 @@ def _loss_and_grads(result, what: str) -> tuple[Any, dict]:
 
 _ONLY_SMOOTH_WRONG = ("with relu your gradients agree with central differences, with {activation} they do not: the "
                       "activation's derivative may have been taken at its output h instead of at its input z. With "
-                      "the cached h = f(z): tanh'(z) = 1 - h**2 and sigmoid'(z) = h * (1 - h)")
+                      "the cached h = g(z): tanh'(z) = 1 - h**2 and sigmoid'(z) = h * (1 - h)")
 _LOWER_LAYERS_WRONG = ("the last layer's gradients are right, those of the layers below are not: check the delta "
-                       "recursion, delta_l = (delta_{{l+1}} @ W_{{l+1}}.T) * f'(z_l), and which z and h each "
+                       "recursion, delta_l = dL/dz_l from delta_{{l+1}}, the weights W_{{l+1}} and g'(z_l), and which z and h each "
                        "layer uses")
 
 
@@ -769,3 +769,89 @@ def check_mlp_loss(mlp_loss) -> None:
                            "Likely mistake: the last layer has no activation (its output z_L goes straight into "
                            "the softmax); otherwise check the activation functions themselves.") from None
     passed("mlp_loss")
+
+
+# ---- early stopping ----------------------------------------------------------------------------------
+
+_STOP_MISTAKES = {
+    "stops_early": "it stopped one epoch too soon: patience counts the epochs AFTER the best one that do not "
+                   "improve on it (with patience 2, the best epoch and then two more without improvement)",
+    "stops_late": "it waited one epoch too long: training stops as soon as patience epochs in a row have not "
+                  "improved on the best loss",
+    "last_not_best": "it returned the epoch where training stopped (or the last one); the epoch to keep is the "
+                     "one with the best validation loss seen up to the stop",
+    "ignores_patience": "it returned the best epoch of the WHOLE list; training stops after patience epochs "
+                        "without improvement, so losses after the stop are never seen",
+    "ties_improve": "a tie counted as an improvement; only a strictly lower loss improves, so a tie keeps the "
+                    "earlier epoch",
+}
+
+
+def _stop_rule(losses, patience: int, mistake: str | None = None):
+    """The epoch early stopping keeps, or one known mistake of it; None if no loss is a number."""
+    losses = [float(v) for v in np.asarray(losses, dtype=np.float64).ravel()]
+    if mistake == "ignores_patience":
+        numbers = [(v, t) for t, v in enumerate(losses) if not np.isnan(v)]
+        return min(numbers)[1] if numbers else None
+    wait = patience + (1 if mistake == "stops_late" else -1 if mistake == "stops_early" else 0)
+    best, best_loss, waited, last = None, np.inf, 0, None
+    for epoch, loss in enumerate(losses):
+        last = epoch
+        if loss < best_loss or (mistake == "ties_improve" and loss <= best_loss):
+            best, best_loss, waited = epoch, loss, 0
+        elif best is not None:
+            waited += 1
+            if waited >= wait:
+                break
+    if mistake == "last_not_best" and best is not None:
+        return last
+    return best
+
+
+def early_stopping_mistakes(val_losses, patience: int) -> list[tuple[str, Any]]:
+    """Known wrong answers of ``early_stopping`` on these inputs: ``(description, epoch)``, right answers left out."""
+    right = _stop_rule(val_losses, patience)
+    found = []
+    for mistake, text in _STOP_MISTAKES.items():
+        value = _stop_rule(val_losses, patience, mistake)
+        if value != right and all(value != v for _, v in found):
+            found.append((text, value))
+    return found
+
+
+def _shown_losses(val_losses) -> str:
+    return "[" + ", ".join(f"{float(v):g}" for v in np.asarray(val_losses, dtype=np.float64).ravel()) + "]"
+
+
+def judge_early_stopping(actual: Any, expected: Any, val_losses, patience: int) -> None:
+    """Raise CheckFailure unless ``actual`` is the epoch ``expected`` (None: no epoch), naming a known mistake."""
+    where = f"early_stopping({_shown_losses(val_losses)}, patience={patience})"
+    if expected is None:
+        if actual is not None:
+            raise CheckFailure(f"{where} returned {describe(actual)}, but no loss there is a number (an empty or "
+                               "all-NaN list): there is no epoch to keep, return None.")
+        return
+    if actual is None:
+        raise CheckFailure(f"{where} returned None, but epoch {expected} is to be kept (None is only for a list "
+                           "without a single number).")
+    if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, np.integer, float, np.floating)) \
+            or not float(actual).is_integer():
+        raise CheckFailure(f"{where} should return an epoch index (an int), but it returned {describe(actual)}.")
+    if int(actual) != expected:
+        named = [text for text, value in early_stopping_mistakes(val_losses, patience) if value == int(actual)]
+        hint = f"\n  Likely mistake: {named[0]}." if named else ""
+        raise CheckFailure(f"{where} returned epoch {int(actual)}, expected epoch {expected}.{hint}")
+
+
+def check_early_stopping(early_stopping) -> None:
+    """The epoch to keep on short lists of losses: a stop, the end of the list first, a tie, NaN, an empty list."""
+    examples = [([2.0, 1.5, 1.2, 1.3, 1.25, 1.4, 0.9], 3), ([2.0, 1.5, 1.2, 1.3, 1.25, 1.4, 0.9], 2),
+                ([1.0, 0.8, 0.8, 0.9], 3), ([3.0, 2.0, 2.5, 1.0], 5), ([0.5, float("nan"), 0.6, 0.4], 3),
+                ([], 2)]
+    for losses, patience in examples:
+        result = call(early_stopping, "early_stopping", (list(losses), patience), ("val_losses", "patience"))
+        try:
+            judge_early_stopping(result, _stop_rule(losses, patience), losses, patience)
+        except CheckFailure as failure:
+            raise CheckFailure(f"Visible check:\n  {failure}") from None
+    passed("early_stopping")

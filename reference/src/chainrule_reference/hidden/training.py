@@ -15,6 +15,9 @@
 * ``dropout_forward``: judged by its properties (the random draws cannot match
   the reference's); ``dropout_backward``: ``dout * mask / keep_prob`` with the
   mask read from the learner's own forward output.
+* ``early_stopping``: the epoch to keep, on lists and arrays of validation
+  losses (a stop, the list ending first, patience 1, ties, NaN, an empty and an
+  all-NaN list); a wrong epoch is named by the shared known mistakes.
 * ``mlp_loss``: against the reference, depth 1 to 4, each activation, N = 1,
   reg > 0, a ReLU kink, large scores; known mistakes from the reference's
   private ``_mlp_loss``.
@@ -25,7 +28,8 @@ import numpy as np
 
 from chainrule.checking import CheckFailure, describe
 from chainrule.visible.training import (clip_norm_mistakes, clip_value_mistakes, dropout_draws, init_draws,
-                                        judge_dropout_backward, judge_dropout_forward, judge_init, judge_normal,
+                                        judge_dropout_backward, judge_dropout_forward, judge_early_stopping,
+                                        judge_init, judge_normal,
                                         momentum_output_names, momentum_trajectory, sgd_momentum_mistakes)
 
 from ..spec import Case, HiddenTest
@@ -155,8 +159,8 @@ _MLP_MISTAKES = {
     "double_mean": "there is an extra factor 1/N: divide by N once, in the softmax loss's gradient",
     "grad_at_output": "the activation's derivative was taken at its output h instead of at its input z "
                       "(tanh'(z) = 1 - h**2, sigmoid'(z) = h * (1 - h))",
-    "no_act_grad": "the activation's derivative f'(z) is missing from the delta recursion: "
-                   "delta_l = (delta_{l+1} @ W_{l+1}.T) * f'(z_l)",
+    "no_act_grad": "the activation's derivative g'(z_l) is missing from the delta recursion "
+                   "(delta_l = dL/dz_l passes through the activation of layer l on its way down)",
     "relu_ge": "ReLU's derivative at z = 0 is 0 in this course: the mask is z > 0, not z >= 0",
     "act_on_scores": "the last layer has no activation: its output z_L goes straight into the softmax",
 }
@@ -217,6 +221,41 @@ _MLP_CASES = (
 )
 
 
+# ---- early stopping ----------------------------------------------------------------------------------
+
+def _noisy_u(rng, epochs=40):
+    """A validation curve that falls, bottoms out and creeps up, with noise: a realistic run."""
+    t = np.arange(epochs)
+    return 2.0 * np.exp(-t / 5.0) + 0.3 + 0.004 * t + rng.normal(0, 0.02, epochs)
+
+
+def _stop_case(label, draw):
+    return Case(label, lambda rng: dict(zip(("val_losses", "patience"), draw(rng))))
+
+
+_STOP_CASES = (
+    _stop_case("a noisy run of 40 epochs as an array, patience 5", lambda rng: (_noisy_u(rng), 5)),
+    _stop_case("a list that improves once more after the stop, patience 2",
+               lambda rng: ([2.0, 1.4, 1.1, 1.3, 1.2, 1.25, 0.8, 0.7], 2)),
+    _stop_case("an improvement just before patience runs out, patience 2",
+               lambda rng: ([1.0, 0.6, 0.7, 0.5, 0.9, 0.95, 0.97, 0.3], 2)),
+    _stop_case("patience 1: the first epoch without improvement stops",
+               lambda rng: ([1.0, 0.9, 0.95, 0.5, 0.4], 1)),
+    _stop_case("the list ends before patience runs out (patience 10)",
+               lambda rng: ([1.5, 1.2, 1.25, 1.3], 10)),
+    _stop_case("a tie with the best loss does not improve, patience 3",
+               lambda rng: ([0.9, 0.7, 0.7, 0.75, 0.8], 3)),
+    _stop_case("NaN losses in the middle never improve, patience 2",
+               lambda rng: (np.array([1.0, 0.8, np.nan, 0.85, 0.6]), 2)),
+    _stop_case("an empty list (no epoch to keep: None)", lambda rng: ([], 3)),
+    _stop_case("only NaN (no epoch to keep: None)", lambda rng: (np.full(4, np.nan), 2)),
+)
+
+
+def _stop_judge(actual, expected, inputs):
+    judge_early_stopping(actual, expected, inputs["val_losses"], inputs["patience"])
+
+
 TESTS = [
     HiddenTest("sgd_momentum", ("sgd_momentum",), _MOMENTUM_CASES, outputs=momentum_output_names(3),
                call=_momentum_call, mistakes=lambda i: sgd_momentum_mistakes(i["w"], i["dws"], i["config"]),
@@ -249,6 +288,7 @@ TESTS = [
                judge=_dropout_forward_judge),
     HiddenTest("dropout_backward", ("dropout_forward", "dropout_backward"), _DROPOUT_CASES,
                call=_dropout_backward_call, judge=_dropout_backward_judge),
+    HiddenTest("early_stopping", ("early_stopping",), _STOP_CASES, judge=_stop_judge),
     HiddenTest("mlp_loss", ("mlp_loss",), _MLP_CASES, outputs=("loss", "grads"), mistakes=_mlp_mistakes,
                rtol=1e-6, atol=1e-10, points=4),
 ]
