@@ -327,3 +327,26 @@ def test_log_of_underflowed_probabilities_is_told_apart_from_a_missing_shift():
     assert "subtracting the maximum is not enough here" in text.lower()
     assert "shifted - log(sum(exp(shifted)))" in text
     assert "subtract each row's own maximum first" not in text
+
+
+def test_checkpoint_is_the_gradient_of_the_loss_at_its_example():
+    """Is the checkpoint's answer autograd's (and central differences') dL/dx at scores (0, ln 2, 0), label 2?"""
+    x, y = ref.CHECKPOINT_SCORES, ref.CHECKPOINT_LABELS
+    expected = ref.ce_gradient_by_hand()
+    np.testing.assert_allclose(autograd.grad(naive_softmax_loss)(x, y), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(num_grad(lambda v: ref.softmax_loss(v, y)[0], x), expected, atol=1e-9)
+    np.testing.assert_allclose(ref.softmax_loss(x, y)[1], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("answer", [[[0.25, 0.5, 0.25]], [[0.2, 0.5, 0.3]], [[0.3, 0.5, -0.8]], [[1.0, 2.0]]])
+def test_checkpoint_messages_never_show_the_answer(answer):
+    """Does a wrong checkpoint fail, in the visible check and the hidden test, without printing the right numbers?"""
+    def ce_gradient_by_hand():
+        return np.array(answer)
+
+    from chainrule.visible.losses import check_ce_gradient_by_hand
+    for run in (lambda: check_ce_gradient_by_hand(ce_gradient_by_hand),
+                lambda: grade("ce_gradient_by_hand", {"ce_gradient_by_hand": ce_gradient_by_hand})):
+        with pytest.raises(CheckFailure) as failure:
+            run()
+        assert "-0.75" not in str(failure.value) and "0.75" not in str(failure.value), str(failure.value)

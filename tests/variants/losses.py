@@ -56,6 +56,20 @@ def softmax(x):
     gaps = x[:, None, :] - x[:, :, None]          # gaps[n, j, k] = x[n, k] - x[n, j]
     return 1.0 / np.sum(np.exp(gaps), axis=-1)    # exp(2000) = inf gives 1 / inf = 0, the right probability
 '''),
+    # ---- ce_gradient_by_hand (the checkpoint)
+    Variant("ce_gradient_by_hand", "the fractions in a flat list", '''
+def ce_gradient_by_hand():
+    return [1 / 4, 1 / 2, -3 / 4]
+'''),
+    Variant("ce_gradient_by_hand", "computed with NumPy from the scores", '''
+import numpy as np
+
+def ce_gradient_by_hand():
+    x = np.array([[0.0, np.log(2.0), 0.0]])
+    p = np.exp(x) / np.exp(x).sum()
+    p[0, 2] -= 1
+    return p
+'''),
     # ---- log_sum_exp
     Variant("log_sum_exp", "np.logaddexp.reduce", '''
 import numpy as np
@@ -246,6 +260,31 @@ def mse_loss(pred, target):
 ]
 
 WRONG = [
+    # ---- ce_gradient_by_hand (the checkpoint)
+    Variant("ce_gradient_by_hand", "the probabilities alone", '''
+import numpy as np
+
+def ce_gradient_by_hand():
+    return np.array([[0.25, 0.5, 0.25]])
+''', "probabilities alone"),
+    Variant("ce_gradient_by_hand", "y - p, the sign flipped", '''
+import numpy as np
+
+def ce_gradient_by_hand():
+    return np.array([[-0.25, -0.5, 0.75]])
+''', "sign is flipped"),
+    Variant("ce_gradient_by_hand", "the label counted from 1 (class 2 taken as the second score)", '''
+import numpy as np
+
+def ce_gradient_by_hand():
+    return np.array([[0.25, -0.5, 0.25]])
+''', "labels count from 0"),
+    Variant("ce_gradient_by_hand", "a guess that sums to 1", '''
+import numpy as np
+
+def ce_gradient_by_hand():
+    return np.array([[0.2, 0.5, 0.3]])
+''', "add up to 0"),
     # ---- softmax
     Variant("softmax", "naive: no shift", '''
 import numpy as np

@@ -24,7 +24,8 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["log_sum_exp", "mse_loss", "softmax", "softmax_loss"]
+__all__ = ["CHECKPOINT_LABELS", "CHECKPOINT_SCORES", "ce_gradient_by_hand", "log_sum_exp", "mse_loss", "softmax",
+           "softmax_loss"]
 
 
 def _floating(x) -> np.ndarray:
@@ -106,6 +107,24 @@ def softmax_loss(x, y):
     dx[rows, y] -= 1                                    # yhat - one-hot
     dx /= n                                             # the batch mean
     return float(loss), dx
+
+
+#: The written checkpoint of notebook 06: one example, three classes, scores [0, ln 2, 0], true class 2.
+CHECKPOINT_SCORES = np.array([[0.0, np.log(2.0), 0.0]])
+CHECKPOINT_LABELS = np.array([2])
+
+
+@reference_impl
+def ce_gradient_by_hand():
+    r"""The checkpoint of notebook 06: dL/dx of the mean softmax cross-entropy for one example.
+
+    The scores :data:`CHECKPOINT_SCORES` are :math:`(0, \ln 2, 0)`, so the probabilities are exactly
+    :math:`(1/4, 1/2, 1/4)`; with the true class 2, :math:`\hat{y} - y = (1/4, 1/2, -3/4)`.
+
+    Returns:
+        dL/dx, shape ``(1, 3)``, float64 (the shape of the scores).
+    """
+    return np.array([[0.25, 0.5, -0.75]])
 
 
 @reference_impl

@@ -29,9 +29,9 @@ from ..checking import CheckFailure, describe, expect_close, style_notes
 from ..gradcheck import num_grad
 from ._common import call, passed
 
-__all__ = ["STABILITY_HINTS", "call_stably", "check_log_sum_exp", "check_mse_loss", "check_softmax",
-           "check_softmax_loss", "log_sum_exp_mistakes", "mse_loss_mistakes", "softmax_loss_mistakes",
-           "softmax_mistakes"]
+__all__ = ["STABILITY_HINTS", "call_stably", "ce_gradient_by_hand_mistakes", "check_ce_gradient_by_hand",
+           "check_log_sum_exp", "check_mse_loss", "check_softmax", "check_softmax_loss", "judge_ce_gradient_by_hand",
+           "log_sum_exp_mistakes", "mse_loss_mistakes", "softmax_loss_mistakes", "softmax_mistakes"]
 
 #: What a floating-point failure on large logits means, and the fix, by the kind of failure.
 STABILITY_HINTS = {
@@ -247,6 +247,28 @@ def softmax_loss_mistakes(x, y) -> dict[str, list[tuple[str, Any]]]:
                 "entry per row", columns / n)]}
 
 
+#: The checkpoint's example: scores (0, ln 2, 0), so exp gives (1, 2, 1) and the probabilities (1/4, 1/2, 1/4).
+_CHECKPOINT_PROBS = np.array([[0.25, 0.5, 0.25]])
+_CHECKPOINT_TRUE = 2
+
+
+def ce_gradient_by_hand_mistakes() -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of the checkpoint ``ce_gradient_by_hand()`` (scores (0, ln 2, 0), true class 2)."""
+    right = _CHECKPOINT_PROBS - np.eye(3)[[_CHECKPOINT_TRUE]]
+    found = [("these are the probabilities alone: the loss's term -x[y] (the score of the true class) adds its "
+              "own derivative at the true class", _CHECKPOINT_PROBS),
+             ("the sign is flipped: raising the true class's score lowers the loss, so that entry must be negative",
+              -right),
+             ("this is the gradient with respect to the probabilities, -y / y_hat, not with respect to the scores: "
+              "the softmax's Jacobian still has to be applied", -np.eye(3)[[_CHECKPOINT_TRUE]] / _CHECKPOINT_PROBS),
+             ("the probabilities are wrong: exp(0) = 1 and exp(ln 2) = 2, so softmax gives (1, 2, 1) / 4",
+              np.exp(np.array([[0.0, 2.0, 0.0]])) / np.exp(np.array([[0.0, 2.0, 0.0]])).sum() - np.eye(3)[[2]])]
+    for wrong_class in (0, 1):
+        found.append((f"the one-hot label sits at class {wrong_class}: the labels count from 0, so class 2 is the "
+                      "third score", _CHECKPOINT_PROBS - np.eye(3)[[wrong_class]]))
+    return {"ce_gradient_by_hand": found}
+
+
 def mse_loss_mistakes(pred, target) -> dict[str, list[tuple[str, Any]]]:
     """Known wrong answers of ``mse_loss(pred, target)``, for ``loss`` and ``dpred``."""
     pred = np.asarray(pred, dtype=np.float64)
@@ -362,6 +384,49 @@ def check_softmax_loss(softmax_loss) -> None:
                 f"softmax_loss(x={_show(x)}, y=[1, 2])", "the result",
                 softmax_loss_mistakes(x, _LABELS_LARGE), ("loss", "dx"), same_dtype=True, **tol)
     passed("softmax_loss")
+
+
+def judge_ce_gradient_by_hand(result) -> None:
+    """Raise CheckFailure unless ``result`` is the checkpoint's dL/dx, without printing the answer.
+
+    Three numbers in any reasonable container pass: an array of shape (1, 3) (the shape of the scores)
+    or (3,), a list or a tuple. A known mistake is named; otherwise the message says what to check.
+    """
+    name = "ce_gradient_by_hand()"
+    try:
+        values = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"{name} should return 3 numbers, an array of shape (1, 3), but it returned "
+                           f"{describe(result)}.") from None
+    if values.size != 3 or values.ndim > 2 or (values.ndim == 2 and values.shape[0] != 1):
+        raise CheckFailure(f"{name} should return 3 numbers, an array of shape (1, 3) like the scores, but it "
+                           f"returned {describe(result)}.")
+    values = values.reshape(1, 3)
+    if not np.all(np.isfinite(values)):
+        raise CheckFailure(f"{name} contains NaN or infinity: dL/dx is finite.")
+    right = _CHECKPOINT_PROBS - np.eye(3)[[_CHECKPOINT_TRUE]]
+    if np.allclose(values, right, rtol=1e-6, atol=1e-9):
+        return
+    for description, wrong in ce_gradient_by_hand_mistakes()["ce_gradient_by_hand"]:
+        if np.allclose(values, wrong, rtol=1e-6, atol=1e-6):
+            raise CheckFailure(f"{name} is not dL/dx yet.\n  Likely mistake: {description}.")
+    hint = ("the three entries of dL/dx add up to 0 (the probabilities sum to 1, the one-hot label too)"
+            if abs(values.sum()) > 1e-6 else
+            "work the probabilities out first (exp of each score, divided by their sum), then apply your derivation "
+            "with N = 1")
+    raise CheckFailure(f"{name} is not dL/dx yet (its values are not shown here: the checkpoint is yours to "
+                       f"work out).\n  A check: {hint}.")
+
+
+def check_ce_gradient_by_hand(ce_gradient_by_hand) -> None:
+    """The checkpoint: dL/dx of the mean softmax cross-entropy for scores (0, ln 2, 0) and true class 2."""
+    result = call(ce_gradient_by_hand, "ce_gradient_by_hand", (), ())
+    try:
+        judge_ce_gradient_by_hand(result)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check, ce_gradient_by_hand() for scores [[0, ln 2, 0]] and y = [2]:\n"
+                           f"  {failure}") from None
+    print("[ok] ce_gradient_by_hand is right. The hidden test checks the same three numbers.")
 
 
 def check_mse_loss(mse_loss) -> None:

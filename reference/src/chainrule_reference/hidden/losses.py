@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.visible.losses import (call_stably, log_sum_exp_mistakes, mse_loss_mistakes, softmax_loss_mistakes,
-                                      softmax_mistakes)
+from chainrule.visible.losses import (call_stably, judge_ce_gradient_by_hand, log_sum_exp_mistakes, mse_loss_mistakes,
+                                      softmax_loss_mistakes, softmax_mistakes)
 
 from ..spec import Case, HiddenTest
 
@@ -111,6 +111,9 @@ TESTS = [
     HiddenTest("softmax_loss", ("softmax_loss",), _LOSS_CASES, outputs=("loss", "dx"),
                call=_stable("softmax_loss", ("loss", "dx")),
                mistakes=lambda i: softmax_loss_mistakes(i["x"], i["y"]), same_dtype=True, atol=1e-12, points=3),
+    HiddenTest("ce_gradient_by_hand", ("ce_gradient_by_hand",),
+               (Case("the checkpoint's example: scores [[0, ln 2, 0]], true class 2", lambda rng: {}),),
+               judge=lambda actual, expected, inputs: judge_ce_gradient_by_hand(actual), points=1),
     HiddenTest("mse_loss", ("mse_loss",),
                (Case("random, N = 5, D = 3", lambda rng: {"pred": rng.normal(0.0, 2.0, (5, 3)),
                                                           "target": rng.normal(0.0, 2.0, (5, 3))}),
