@@ -4,12 +4,18 @@
    fresh kernel each time, best of --repeat runs): what a learner waits for,
    and the "bare execution" the grading cost is compared with.
 2. Grading a synthetic class (--students, every notebook; complete, partial,
-   wrong, blank and broken submissions) two ways, in the same run, each in its
+   wrong, blank and broken submissions) three ways, in the same run, each in its
    own fresh copy of the course: `chainrule grade` (parallel, one worker per
-   core, feedback and reports included) and plain serial `nbgrader autograde`
-   followed by serial `nbgrader generate_feedback` (the same work products).
-   Prints both times, the speed-up, the cost per notebook against bare
-   execution, and where the autograde time goes.
+   core, feedback and reports included); serial `nbgrader autograde` followed by
+   serial `nbgrader generate_feedback` with the course's nbgrader_config.py (its
+   sandboxed grader); and the same two commands with STOCK nbgrader (a course
+   folder whose nbgrader_config.py names only the folders: nbgrader's default
+   preprocessors, every submission executed in a Jupyter kernel, the hidden
+   tests run there). Prints each time, the ratios, the cost per notebook in
+   core-seconds (CPU time of every process of the run, sandboxes and kernels
+   included: from a cpuacct cgroup of its own where the machine allows one,
+   else getrusage of the waited-for children), whether the three agree on the
+   grades, and where the time of a graded notebook goes.
 3. Seconds per notebook of `course.py check` on the solution notebooks (the
    median, in the same run).
 
@@ -23,6 +29,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -96,12 +103,176 @@ def make_class(folder: Path, students: int, assignments: list[str]) -> dict[str,
     return kinds
 
 
-def _run(args: list[str], cwd: Path) -> float:
+STOCK_CONFIG = '''"""Stock nbgrader for the benchmark: the course's folders, nbgrader's default preprocessors."""
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "chainrule"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "autograde/submitted"
+c.CourseDirectory.autograded_directory = "autograde/autograded"
+c.CourseDirectory.feedback_directory = "autograde/feedback"
+c.CourseDirectory.solution_directory = "autograde/solution"
+c.CourseDirectory.source_with_tests_directory = "autograde/source_with_tests"
+c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
+'''
+"""A course folder's whole nbgrader configuration for stock nbgrader: where the files are, and nothing of
+the course's plugins (no sandbox, no RestoreCells, no feedback template)."""
+
+CGROUP_V1 = Path("/sys/fs/cgroup/cpuacct")
+_runs = iter(range(1 << 30))
+
+
+class CpuMeter:
+    """CPU seconds (user + system) of one command and every process it starts.
+
+    Where this process may make a cgroup (cgroup v1's cpuacct controller, or a cgroup v2 folder it may
+    write), the command runs in a fresh one and the kernel counts every process in it, the sandboxes
+    killed by a signal and the Jupyter kernels included. Elsewhere getrusage(RUSAGE_CHILDREN) is used,
+    which counts only processes that were waited for (a sandbox killed with its PID namespace is not):
+    :attr:`how` says which.
+    """
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.how = "getrusage of waited-for children (undercounts killed sandboxes)"
+        mine = Path("/proc/self/cgroup").read_text() if Path("/proc/self/cgroup").exists() else ""
+        v2 = next((line.split("::", 1)[1] for line in mine.splitlines() if line.startswith("0::")), None)
+        candidates = [(CGROUP_V1, "cpuacct.usage", 1e-9)]
+        if v2 is not None and Path("/sys/fs/cgroup/cgroup.controllers").exists():
+            candidates.append((Path("/sys/fs/cgroup") / v2.strip().lstrip("/"), "cpu.stat", 1e-6))
+        for base, counter, unit in candidates:
+            folder = base / f"chainrule-bench-{os.getpid()}-{next(_runs)}"
+            try:
+                folder.mkdir()
+                if (folder / counter).exists() and os.access(folder / "cgroup.procs", os.W_OK):
+                    self.folder, self.counter, self.unit = folder, counter, unit
+                    self.how = f"a cgroup of its own ({folder.parent}/..., {counter})"
+                    return
+                folder.rmdir()
+            except OSError:
+                continue
+
+    def preexec(self) -> None:
+        """Run in the child before exec: move it into the cgroup."""
+        if self.folder is not None:
+            (self.folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def used(self) -> float:
+        text = (self.folder / self.counter).read_text()
+        if self.counter == "cpu.stat":
+            return int(next(line.split()[1] for line in text.splitlines() if line.startswith("usage_usec"))) * self.unit
+        return int(text) * self.unit
+
+    def remove(self) -> None:
+        for _ in range(50):  # processes leave a cgroup a moment after they end
+            try:
+                self.folder.rmdir()
+                return
+            except OSError:
+                time.sleep(0.1)
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ``args`` in ``cwd``; returns (wall seconds, CPU seconds of it and everything it started)."""
+    meter = CpuMeter()
+    before = _children_cpu()
     start = time.perf_counter()
-    proc = subprocess.run(args, cwd=cwd, env=isolated_env(), capture_output=True, text=True)
+    try:
+        proc = subprocess.run(args, cwd=cwd, env=env or isolated_env(), capture_output=True, text=True,
+                              preexec_fn=meter.preexec if meter.folder else None)
+        wall = time.perf_counter() - start
+        cpu = meter.used() if meter.folder else _children_cpu() - before
+    finally:
+        if meter.folder:
+            meter.remove()
     if proc.returncode not in (0, 1):  # nbgrader exits with 1 when some submissions could not be graded
         raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return time.perf_counter() - start
+    _run.how = meter.how
+    return wall, cpu
+
+
+def make_stock_course(tmp: Path, assignments: list[str]) -> Path:
+    """A course folder for stock nbgrader: the solution notebooks, released with a configuration that
+    names only the folders (:data:`STOCK_CONFIG`)."""
+    tmp.mkdir(parents=True)
+    (tmp / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    (tmp / "autograde").mkdir()
+    for a in assignments:
+        shutil.copytree(ROOT / "solutions" / a, tmp / "solutions" / a)
+    _run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", "*", "--force"], cwd=tmp)
+    return tmp
+
+
+def gradebook_grades(course: Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """(student, assignment) -> grade id -> (score, max score) of every autograded cell in the course's
+    gradebook (a written answer, left to a person by autograde, is not compared)."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{course / 'autograde' / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for sub in gb.assignment_submissions(assignment.name):
+                for nb in sub.notebooks:
+                    found[(sub.student.id, assignment.name)] = {
+                        g.name: (g.score, g.max_score) for g in nb.grades if g.cell_type == "code"}
+    return found
+
+
+def compare_grades(ours: dict, theirs: dict) -> dict:
+    """How two gradebooks of the same class agree, notebook by notebook: identical grades; or differing
+    only in cells where ``ours`` gave a share of the points (strictly between 0 and all) and ``theirs``
+    nothing (a test run in a kernel passes or fails whole); or otherwise (listed)."""
+    same, partial_only, other, missing = 0, 0, [], []
+    for key in sorted(set(ours) | set(theirs)):
+        if key not in ours or key not in theirs:
+            missing.append("/".join(key) + (" (only in the first)" if key in ours else " (only in the second)"))
+            continue
+        a, b = ours[key], theirs[key]
+        if a == b:
+            same += 1
+            continue
+        cells = [gid for gid in sorted(set(a) | set(b)) if a.get(gid) != b.get(gid)]
+        if all(gid in a and gid in b and 0 < a[gid][0] < a[gid][1] and b[gid][0] == 0 for gid in cells):
+            partial_only += 1
+        else:
+            other.append("/".join(key) + ": " + ", ".join(f"{gid} {a.get(gid, ('-',))[0]} vs {b.get(gid, ('-',))[0]}"
+                                                          for gid in cells[:4]))
+    return {"identical": same, "partial_credit_only": partial_only, "other": other, "missing": missing}
+
+
+def sandbox_start_parts(samples: int = 10) -> dict[str, float]:
+    """Mean wall seconds of what starting one sandbox costs, part by part: an empty bubblewrap container
+    (its namespaces and file system, running ``python -c pass``); a whole sandbox ready for its first
+    request (the container, the interpreter, NumPy and ``chainrule`` imported); and, as the floor a
+    fork server outside any container would reach, forking this already-loaded process."""
+    from chainrule_reference.sandbox import process
+
+    parts = {}
+    level = process.isolation_level()
+    if level == "bubblewrap":
+        command = process._bubblewrap_command({"PATH": "/usr/bin"}) + ["-c", "pass"]
+        start = time.perf_counter()
+        for _ in range(samples):
+            subprocess.run(command, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        parts["container running an empty interpreter"] = (time.perf_counter() - start) / samples
+    start = time.perf_counter()
+    for _ in range(samples):
+        with process.Sandbox() as box:
+            box.request("exec", timeout=30, source="pass", cell="bench")
+    parts[f"whole sandbox ({level}), NumPy and chainrule imported"] = (time.perf_counter() - start) / samples
+    start = time.perf_counter()
+    for _ in range(samples):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+    parts["fork of a process that has them loaded"] = (time.perf_counter() - start) / samples
+    return parts
 
 
 def database_share(course: Path, assignment: str) -> float:
@@ -113,24 +284,48 @@ def database_share(course: Path, assignment: str) -> float:
     stats = pstats.Stats(str(profile)).stats
     total = sum(entry[2] for entry in stats.values())
     database = sum(entry[2] for (filename, _, name), entry in stats.items()
-                   if "sqlalchemy" in filename or "sqlite3" in filename or "sqlite3" in name)
+                   if "sqlite3" in filename or "sqlalchemy" in filename or "sqlite3" in name)
     return database / total
 
 
-def grade_class(students: int, assignments: list[str], workers: int) -> dict:
-    """Time `chainrule grade` and serial nbgrader on the same class; gather the sandbox's own timings."""
+def grade_class(students: int, assignments: list[str], workers: int, stock: bool = True) -> dict:
+    """Grade the same class with `chainrule grade`, serial nbgrader with the course's config and (``stock``)
+    stock nbgrader; time each, count its CPU, compare the grades, gather the sandbox's own timings."""
     bin_dir = Path(sys.executable).parent
+    nbgrader = str(bin_dir / "nbgrader")
+    runs: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         kinds = make_class(tmp / "export", students, assignments)
         parallel = make_course(tmp / "parallel", assignments)
-        chainrule = _run([str(bin_dir / "chainrule"), "grade", str(tmp / "export"), "--jobs", str(workers),
+        wall, cpu = _run([str(bin_dir / "chainrule"), "grade", str(tmp / "export"), "--jobs", str(workers),
                           "--no-progress", "--out", "results"], cwd=parallel)
+        runs["chainrule"] = {"seconds": wall, "cpu": cpu}
+        one = make_course(tmp / "one", assignments[:1])  # a run's fixed cost: one student, one notebook
+        single = tmp / "single"
+        single.mkdir()
+        shutil.copy(next((tmp / "export").glob(f"student000_*_{assignments[0]}.ipynb")), single)
+        wall, cpu = _run([str(bin_dir / "chainrule"), "grade", str(single), "--jobs", "1", "--no-progress",
+                          "--out", "results"], cwd=one)
+        runs["fixed"] = {"seconds": wall, "cpu": cpu}
         serial = make_course(tmp / "serial", assignments)
         shutil.copytree(parallel / "autograde" / "submitted", serial / "autograde" / "submitted")
-        autograde = _run([str(bin_dir / "nbgrader"), "autograde", "*", "--force", "--create"], cwd=serial)
-        feedback = _run([str(bin_dir / "nbgrader"), "generate_feedback", "*", "--force"], cwd=serial)
-        startup = _run([str(bin_dir / "nbgrader"), "autograde", "--help"], cwd=serial)
+        courses = {"serial": serial}
+        if stock:
+            courses["stock"] = make_stock_course(tmp / "stock", assignments)
+            shutil.copytree(parallel / "autograde" / "submitted", courses["stock"] / "autograde" / "submitted")
+        for name, course in courses.items():
+            wall, cpu = _run([nbgrader, "autograde", "*", "--force", "--create"], cwd=course)
+            runs[name] = {"autograde_seconds": wall, "autograde_cpu": cpu}
+            wall, cpu = _run([nbgrader, "generate_feedback", "*", "--force"], cwd=course)
+            runs[name] |= {"feedback_seconds": wall, "feedback_cpu": cpu}
+            runs[name]["seconds"] = runs[name]["autograde_seconds"] + runs[name]["feedback_seconds"]
+            runs[name]["cpu"] = runs[name]["autograde_cpu"] + runs[name]["feedback_cpu"]
+        grades = {name: gradebook_grades(course) for name, course in [("chainrule", parallel), *courses.items()]}
+        agreement = {"chainrule_vs_serial": compare_grades(grades["chainrule"], grades["serial"])}
+        if stock:
+            agreement["serial_vs_stock"] = compare_grades(grades["serial"], grades["stock"])
+        startup, _ = _run([nbgrader, "autograde", "--help"], cwd=serial)
         database = database_share(serial, assignments[0])
         parts = {"start": 0.0, "cells": 0.0, "tests": 0.0, "sandbox": 0.0}
         graded = 0
@@ -144,9 +339,23 @@ def grade_class(students: int, assignments: list[str], workers: int) -> dict:
                 parts["sandbox"] += meta["seconds"]
     notebooks = students * len(assignments)
     return {"students": students, "notebooks": notebooks, "graded": graded, "kinds": kinds, "workers": workers,
-            "chainrule_grade_seconds": chainrule, "serial_autograde_seconds": autograde,
-            "serial_feedback_seconds": feedback, "sandbox_parts_seconds": parts,
+            "runs": runs, "agreement": agreement, "cpu_measured_by": _run.how,
+            "chainrule_grade_seconds": runs["chainrule"]["seconds"],
+            "serial_autograde_seconds": runs["serial"]["autograde_seconds"],
+            "serial_feedback_seconds": runs["serial"]["feedback_seconds"], "sandbox_parts_seconds": parts,
             "nbgrader_startup_seconds": startup, "database_share": database}
+
+
+def _agreement_lines(name: str, found: dict, total: int) -> list[str]:
+    lines = [f"  {name:38s} identical grades on {found['identical']} of {total} notebooks"]
+    if found["partial_credit_only"]:
+        lines.append(f"  {'':38s} {found['partial_credit_only']} differ only where the course gives a share of a "
+                     "test's points and a kernel test gives 0 (it passes or fails whole)")
+    if found["other"]:
+        lines.append(f"  {'':38s} {len(found['other'])} differ otherwise, e.g. " + "; ".join(found["other"][:3]))
+    if found["missing"]:
+        lines.append(f"  {'':38s} {len(found['missing'])} graded by one only, e.g. " + "; ".join(found["missing"][:3]))
+    return lines
 
 
 def main() -> None:
@@ -155,6 +364,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=40, help="size of the synthetic class")
     parser.add_argument("--notebooks", type=int, default=len(ASSIGNMENTS), help="grade the first N notebooks")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers of chainrule grade")
+    parser.add_argument("--no-stock", action="store_true", help="leave out stock nbgrader (the slowest part)")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
                         help="where the figures go as JSON")
     args = parser.parse_args()
@@ -169,37 +379,67 @@ def main() -> None:
     check = check_seconds(assignments)
     print(f"\ncourse.py check, per solution notebook (median) {check:6.2f} s  (goal: under 2 s)")
 
-    c = grade_class(args.students, assignments, args.jobs)
-    serial = c["serial_autograde_seconds"] + c["serial_feedback_seconds"]
-    n = c["notebooks"]
+    c = grade_class(args.students, assignments, args.jobs, stock=not args.no_stock)
+    runs, n = c["runs"], c["notebooks"]
+    chainrule = runs["chainrule"]
     mix = ", ".join(f"{count} {kind}" for kind, count in sorted(c["kinds"].items()))
-    print(f"\nA class of {c['students']} students x {len(assignments)} notebooks ({n} submissions: {mix}):")
-    print(f"  chainrule grade, {c['workers']} workers       {c['chainrule_grade_seconds']:8.1f} s  "
-          f"({c['chainrule_grade_seconds'] / n:.2f} s per notebook, feedback and reports included)")
-    print(f"  serial nbgrader autograde          {c['serial_autograde_seconds']:8.1f} s")
-    print(f"  serial nbgrader generate_feedback  {c['serial_feedback_seconds']:8.1f} s")
-    print(f"  speed-up of chainrule grade        {serial / c['chainrule_grade_seconds']:8.2f} x  "
-          f"(serial autograde + feedback / chainrule grade; goal: at least 1.8 x)")
+    print(f"\nA class of {c['students']} students x {len(assignments)} notebooks ({n} submissions: {mix}),\n"
+          f"graded three ways in this run (feedback included; core-seconds: CPU time of every process of the run, "
+          f"counted by {c['cpu_measured_by']}):")
+    print(f"  {'':38s} {'wall s':>8s} {'core-s':>8s} {'core-s per notebook':>20s}")
+    rows = [(f"chainrule grade, {c['workers']} workers", chainrule["seconds"], chainrule["cpu"]),
+            ("serial nbgrader, course config", runs["serial"]["seconds"], runs["serial"]["cpu"]),
+            ("  of which autograde", runs["serial"]["autograde_seconds"], runs["serial"]["autograde_cpu"]),
+            ("  of which generate_feedback", runs["serial"]["feedback_seconds"], runs["serial"]["feedback_cpu"])]
+    if "stock" in runs:
+        rows += [("stock nbgrader (tests in the kernel)", runs["stock"]["seconds"], runs["stock"]["cpu"]),
+                 ("  of which autograde", runs["stock"]["autograde_seconds"], runs["stock"]["autograde_cpu"]),
+                 ("  of which generate_feedback", runs["stock"]["feedback_seconds"], runs["stock"]["feedback_cpu"])]
+    for label, wall, cpu in rows:
+        print(f"  {label:38s} {wall:8.1f} {cpu:8.1f} {cpu / n:20.3f}")
+    print(f"  {'a run of one notebook (fixed cost)':38s} {runs['fixed']['seconds']:8.1f} {runs['fixed']['cpu']:8.1f}")
+    serial = runs["serial"]["seconds"]
+    print(f"  chainrule grade against serial nbgrader with the course config: {serial / chainrule['seconds']:6.2f} x "
+          f"wall, {runs['serial']['cpu'] / chainrule['cpu']:5.2f} x core-seconds")
+    if "stock" in runs:
+        stock = runs["stock"]["seconds"]
+        print(f"  chainrule grade against stock nbgrader:                         {stock / chainrule['seconds']:6.2f} x "
+              f"wall, {runs['stock']['cpu'] / chainrule['cpu']:5.2f} x core-seconds (goal: at least 15 x wall)")
+    print(f"  chainrule grade's cost per notebook: {chainrule['cpu'] / n:.3f} core-seconds (goal: at most 0.25)")
+    print("Grades:")
+    for line in _agreement_lines("chainrule grade = serial course config", c["agreement"]["chainrule_vs_serial"], n):
+        print(line)
+    if "serial_vs_stock" in c["agreement"]:
+        for line in _agreement_lines("course config = stock nbgrader", c["agreement"]["serial_vs_stock"], n):
+            print(line)
     per_notebook = c["serial_autograde_seconds"] / n
     print(f"  autograde cost per notebook        {per_notebook:8.2f} s  against {bare:.2f} s to execute a solution "
           f"notebook bare: {per_notebook / bare:.2f} x (goal: at most 1.5 x)")
     parts = c["sandbox_parts_seconds"]
     g = max(c["graded"], 1)
-    print(f"\nWhere serial autograde's time goes, per graded notebook ({c['graded']} of {n} graded):")
+    print(f"\nWhere serial autograde's time goes, per graded notebook ({c['graded']} of {n} graded), wall seconds:")
     nbgrader_part = (c["serial_autograde_seconds"] - parts["sandbox"] - c["nbgrader_startup_seconds"]) / g
     rows = [("learner process: start and imports", parts["start"] / g),
             ("learner's answer cells", parts["cells"] / g),
             ("hidden tests: learner code and comparison", parts["tests"] / g),
             ("nbgrader: gradebook database (SQLAlchemy, SQLite)", nbgrader_part * c["database_share"]),
-            ("nbgrader: sanitizing, scoring, files", nbgrader_part * (1 - c["database_share"]))]
+            ("nbgrader: sanitizing, scoring, files", nbgrader_part * (1 - c["database_share"])),
+            ("feedback page (generate_feedback, per notebook)", c["serial_feedback_seconds"] / g)]
     for label, seconds in rows:
         print(f"  {label:50s} {seconds:6.3f} s")
     print(f"  {'Jupyter kernel start':50s} none (answer cells run in the sandbox, not in a kernel)")
     print(f"  {'nbgrader start-up and imports, once per run':50s} {c['nbgrader_startup_seconds']:6.3f} s")
+    start_parts = sandbox_start_parts()
+    c["sandbox_start_parts"] = start_parts
+    print("\nStarting one sandbox, part by part (mean of 10, wall seconds):")
+    for label, seconds in start_parts.items():
+        print(f"  {label:50s} {seconds:6.3f} s")
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(
         {"notebook_seconds": times, "bare_mean_seconds": bare, "class": c,
-         "speed_up": serial / c["chainrule_grade_seconds"], "cost_ratio": per_notebook / bare,
+         "speed_up": serial / c["chainrule_grade_seconds"],
+         "speed_up_stock": runs["stock"]["seconds"] / chainrule["seconds"] if "stock" in runs else None,
+         "core_seconds_per_notebook": chainrule["cpu"] / n, "cost_ratio": per_notebook / bare,
          "check_median_seconds": check}, indent=2))
 
 

@@ -1,7 +1,9 @@
 """The benchmark runs end to end (on a small class here; `python3 course.py bench` grades 40 students).
 
 Its figures are printed, not asserted: a timed test would fail on a slow machine. What is checked
-is that both ways of grading graded the same class and that every figure was measured.
+is that the three ways of grading (chainrule grade, serial nbgrader with the course's config, stock
+nbgrader with tests in the kernel) graded the same class, agree on the grades, and that every figure
+was measured.
 """
 from __future__ import annotations
 
@@ -16,20 +18,29 @@ from .nbtools import ROOT, isolated_env
 pytestmark = pytest.mark.slow
 
 
-def test_benchmark_grades_a_small_class_both_ways(tmp_path):
+def test_benchmark_grades_a_small_class_three_ways(tmp_path):
     results = tmp_path / "latest.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--students", "5", "--notebooks", "2",
                            "--repeat", "1", "--results", str(results)], env=isolated_env(), capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for phrase in ("chainrule grade, ", "serial nbgrader autograde", "speed-up of chainrule grade",
-                   "autograde cost per notebook", "learner process: start and imports", "gradebook database", "nbgrader start-up"):
+    for phrase in ("chainrule grade, ", "serial nbgrader, course config", "stock nbgrader (tests in the kernel)",
+                   "against stock nbgrader", "core-s per notebook",
+                   "chainrule grade = serial course config", "course config = stock nbgrader",
+                   "learner process: start and imports", "gradebook database", "feedback page",
+                   "nbgrader start-up", "container running an empty interpreter", "fork of a process"):
         assert phrase in proc.stdout, phrase
     figures = json.loads(results.read_text())
     c = figures["class"]
     assert c["kinds"] == {"complete": 2, "partial": 2, "wrong": 2, "blank": 2, "broken": 2}
     assert c["notebooks"] == 10 and c["graded"] == 8  # the broken student's files are not JSON
-    assert all(v > 0 for v in (c["chainrule_grade_seconds"], c["serial_autograde_seconds"],
-                               c["serial_feedback_seconds"], figures["bare_mean_seconds"],
-                               c["nbgrader_startup_seconds"]))
+    runs = c["runs"]
+    assert all(runs[name]["seconds"] > 0 and runs[name]["cpu"] > 0 for name in ("chainrule", "serial", "stock", "fixed"))
+    assert all(v > 0 for v in (figures["bare_mean_seconds"], c["nbgrader_startup_seconds"],
+                               figures["core_seconds_per_notebook"], figures["speed_up_stock"]))
     assert 0 < c["database_share"] < 1
+    # The course's two ways grade alike; stock nbgrader differs only where the course gives partial credit.
+    same = c["agreement"]["chainrule_vs_serial"]
+    assert same["identical"] == 10 and not same["other"] and not same["missing"], same
+    stock = c["agreement"]["serial_vs_stock"]
+    assert stock["identical"] + stock["partial_credit_only"] == 10 and not stock["other"], stock
