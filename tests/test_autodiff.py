@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chainrule import CheckFailure
 from chainrule.gradcheck import num_derivative, num_grad
 from chainrule.plots import plot_autodiff_cost, plot_engine_training, time_gradients
 from chainrule.visible.autodiff import DUAL_EXPRESSIONS, run_value_scenario
@@ -388,3 +389,24 @@ def test_engine_training_figure():
     assert left.lines[1].get_xdata()[0] == 5 and np.allclose(right.lines[0].get_ydata(), [50, 80, 90, 95])
     short = plot_engine_training(losses[:3], [0, 3], [0.8, 0.7], [0.5, 0.6], smooth=5)
     assert len(short.axes[0].lines) == 2   # fewer steps than the running mean's width: no running mean
+
+
+def test_diamond_checkpoint_matches_autograd_and_names_its_mistakes():
+    """Are the checkpoint's four numbers autograd's gradients of the diamond, and is each known mistake named?"""
+    from chainrule.visible.autodiff import DIAMOND_POINT, diamond_gradients_mistakes, judge_diamond_gradients_by_hand
+
+    def diamond(a, b, c):
+        d = a * b
+        return (d * c) * 2 + d, d
+
+    a, b, c = DIAMOND_POINT["a"], DIAMOND_POINT["b"], DIAMOND_POINT["c"]
+    dd = autograd.grad(lambda d: (d * c) * 2 + d)(a * b)
+    da, db, dc = autograd.grad(lambda a, b, c: diamond(a, b, c)[0], (0, 1, 2))(a, b, c)
+    expected = (dd, da, db, dc)
+    assert np.allclose(ref.diamond_gradients_by_hand(), expected)
+    judge_diamond_gradients_by_hand(list(expected))
+    for description, wrong in diamond_gradients_mistakes()["diamond_gradients_by_hand"]:
+        assert not np.allclose(wrong, expected)
+        with pytest.raises(CheckFailure, match="Likely mistake") as failure:
+            judge_diamond_gradients_by_hand(wrong)
+        assert str(-6.0) not in str(failure.value) and "4.0" not in str(failure.value)

@@ -340,6 +340,20 @@ def forward_mode_gradient(f, x):
     return grad
 '''),
     # ---- Value
+    # ---- diamond_gradients_by_hand (the checkpoint)
+    Variant("diamond_gradients_by_hand", "a list of the four numbers, as integers", '''
+def diamond_gradients_by_hand():
+    return [4, -4, 12, -6]
+'''),
+    Variant("diamond_gradients_by_hand", "the sweep written out with NumPy", '''
+import numpy as np
+
+def diamond_gradients_by_hand():
+    a, b, c = 3.0, -1.0, 1.5
+    d = a * b
+    dd = 2 * c + 1.0
+    return np.array([dd, b * dd, a * dd, 2 * d])
+'''),
     Variant("Value", "the notebook's class, written compactly", _VALUE),
     Variant("Value", "micrograd style: -, / and reflected operations built from +, *, ** and negation", _edit(
         _VALUE,
@@ -703,6 +717,27 @@ import numpy as np
 def forward_mode_gradient(f, x):
     return np.array([-5.0, -7.0, -16.0])
 ''', None),
+    # ---- diamond_gradients_by_hand (the checkpoint)
+    Variant("diamond_gradients_by_hand", "only the direct use of d counted", '''
+def diamond_gradients_by_hand():
+    return (1.0, -1.0, 3.0, -6.0)
+''', "sum of the shares of both uses"),
+    Variant("diamond_gradients_by_hand", "only the use through c counted", '''
+def diamond_gradients_by_hand():
+    return (3.0, -3.0, 9.0, -6.0)
+''', "the direct use"),
+    Variant("diamond_gradients_by_hand", "each factor of a * b given its own value", '''
+def diamond_gradients_by_hand():
+    return (4.0, 12.0, -4.0, -6.0)
+''', "the OTHER factor"),
+    Variant("diamond_gradients_by_hand", "dL/dc without the factor 2", '''
+def diamond_gradients_by_hand():
+    return (4.0, -4.0, 12.0, -3.0)
+''', "passes through the * 2"),
+    Variant("diamond_gradients_by_hand", "three numbers only", '''
+def diamond_gradients_by_hand():
+    return (-4.0, 12.0, -6.0)
+''', "should return 4 numbers"),
     # ---- Value
     Variant("Value", "gradients overwritten instead of accumulated", _edit(
         _VALUE, ("self.grad += ", "self.grad = "), ("other.grad += ", "other.grad = "),

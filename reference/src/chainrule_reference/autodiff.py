@@ -23,7 +23,7 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["Dual", "Value", "dual_exp", "dual_log", "dual_sin", "forward_mode_gradient"]
+__all__ = ["Dual", "Value", "diamond_gradients_by_hand", "dual_exp", "dual_log", "dual_sin", "forward_mode_gradient"]
 
 
 def _is_plain_number(x) -> bool:
@@ -135,6 +135,23 @@ def forward_mode_gradient(f, x):
         out = f(xs)
         grad[i] = out.derivative if isinstance(out, Dual) else 0.0
     return grad
+
+
+@reference_impl
+def diamond_gradients_by_hand():
+    r"""The checkpoint of notebook 10: the reverse sweep through a diamond, by hand.
+
+    For :math:`d = a b` and :math:`L = 2 c d + d` at :math:`a = 3`, :math:`b = -1`, :math:`c = 1.5`, the node
+    :math:`d` is used twice, so :math:`\partial L/\partial d = 2c + 1 = 4` (the sum of both shares); then
+    :math:`\partial L/\partial a = b \cdot 4`, :math:`\partial L/\partial b = a \cdot 4` and
+    :math:`\partial L/\partial c = 2d = 2ab`.
+
+    Returns:
+        ``(dL/dd, dL/da, dL/db, dL/dc)``, a tuple of four floats.
+    """
+    a, b, c = 3.0, -1.0, 1.5
+    dd = 2 * c + 1
+    return (dd, b * dd, a * dd, 2 * a * b)
 
 
 @reference_impl

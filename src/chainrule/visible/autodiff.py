@@ -31,10 +31,10 @@ __all__ = ["DUAL_EXPRESSIONS", "VALUE_DIV_SIGN", "VALUE_EXP",
            "VALUE_LOG", "VALUE_MUL_SWAP", "VALUE_NO_SEED", "VALUE_NO_UPSTREAM",
            "VALUE_ORDER", "VALUE_OVERWRITE", "VALUE_POW", "VALUE_RELU_ZERO", "VALUE_RSUB", "VALUE_RTRUEDIV",
            "VALUE_SUB_SIGN", "VALUE_TANH_AT_OUTPUT", "VALUE_TANH_INPUT", "VALUE_TANH_SQUARE", "VALUE_TOPOLOGICAL",
-           "check_Dual",
-           "check_Value", "check_dual_exp", "check_dual_log", "check_dual_sin", "check_forward_mode_gradient",
-           "dual_function_mistakes", "dual_mistakes", "dual_outputs", "dual_parts", "expecting_duals",
-           "forward_gradient_mistakes",
+           "DIAMOND_POINT", "check_Dual",
+           "check_Value", "check_diamond_gradients_by_hand", "check_dual_exp", "check_dual_log", "check_dual_sin", "check_forward_mode_gradient",
+           "diamond_gradients_mistakes", "dual_function_mistakes", "dual_mistakes", "dual_outputs", "dual_parts", "expecting_duals",
+           "forward_gradient_mistakes", "judge_diamond_gradients_by_hand",
            "run_dual_expressions", "run_value_scenario"]
 
 # ---- how learner code is run: exceptions become explanations ------------------------------------
@@ -489,3 +489,72 @@ def check_Value(Value) -> None:
             f"L.data):\n  L = tanh(2 log(1 + exp((a b + a) / c - b**2 + 1 / c - (2 - a) * 0.5)) - 1) "
             f"+ relu(c - a) b + relu(a - c) - (-b)\n  {failure}") from None
     passed("Value")
+
+
+# ---- the checkpoint: the diamond by hand ---------------------------------------------------------
+
+DIAMOND_POINT = {"a": 3.0, "b": -1.0, "c": 1.5}  # d = a * b, L = (d * c) * 2 + d
+_DIAMOND_NAMES = ("dL/dd", "dL/da", "dL/db", "dL/dc")
+
+
+def _diamond_numbers(share_of_d: float, *, swap: bool = False, c_factor: float = 2.0) -> np.ndarray:
+    """(dL/dd, dL/da, dL/db, dL/dc) at DIAMOND_POINT when dL/dd is ``share_of_d`` (the sweep's other rules kept)."""
+    a, b, c = DIAMOND_POINT["a"], DIAMOND_POINT["b"], DIAMOND_POINT["c"]
+    da, db = (a, b) if swap else (b, a)
+    return np.array([share_of_d, da * share_of_d, db * share_of_d, c_factor * a * b])
+
+
+def diamond_gradients_mistakes() -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of the checkpoint, named without giving the right one."""
+    c = DIAMOND_POINT["c"]
+    return {"diamond_gradients_by_hand": [
+        ("dL/dd holds only the share of the direct use (the '+ d'); d is used twice, so its gradient is the "
+         "sum of the shares of both uses", _diamond_numbers(1.0)),
+        ("dL/dd holds only the share that comes through d * c; the direct use '+ d' adds a share too",
+         _diamond_numbers(2 * c)),
+        ("the factor 2 of (d * c) * 2 is missing on the path through c", _diamond_numbers(c + 1)),
+        ("each factor of d = a * b gets the OTHER factor times dL/dd, not its own value",
+         _diamond_numbers(2 * c + 1, swap=True)),
+        ("dL/dc: the path from c to L passes through the * 2 as well", _diamond_numbers(2 * c + 1, c_factor=1.0)),
+    ]}
+
+
+def judge_diamond_gradients_by_hand(result) -> None:
+    """Raise CheckFailure unless ``result`` holds the checkpoint's four gradients, without printing them.
+
+    Four numbers in any reasonable container pass: a tuple, a list or an array of shape (4,). A known
+    mistake is named; otherwise the message says what to check.
+    """
+    name = "diamond_gradients_by_hand()"
+    try:
+        values = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"{name} should return 4 numbers ({', '.join(_DIAMOND_NAMES)}), but it returned "
+                           f"{describe(result)}.") from None
+    if values.size != 4 or values.ndim > 1:
+        raise CheckFailure(f"{name} should return 4 numbers ({', '.join(_DIAMOND_NAMES)}, in that order), but it "
+                           f"returned {describe(result)}.")
+    if not np.all(np.isfinite(values)):
+        raise CheckFailure(f"{name} contains NaN or infinity.")
+    c = DIAMOND_POINT["c"]
+    right = _diamond_numbers(2 * c + 1)
+    if np.allclose(values, right, rtol=1e-6, atol=1e-9):
+        return
+    for description, wrong in diamond_gradients_mistakes()["diamond_gradients_by_hand"]:
+        if np.allclose(values, wrong, rtol=1e-6, atol=1e-6):
+            raise CheckFailure(f"{name} is not right yet.\n  Likely mistake: {description}.")
+    wrong_at = [n for n, v, r in zip(_DIAMOND_NAMES, values, right) if not np.isclose(v, r, rtol=1e-6, atol=1e-9)]
+    raise CheckFailure(f"{name} is not right yet (the values are not shown here: the checkpoint is yours to work "
+                       f"out).\n  Not right yet: {', '.join(wrong_at)}. Name the nodes m = d * c, n = m * 2 and "
+                       "L = n + d, and sweep back from dL/dL = 1, one node at a time.")
+
+
+def check_diamond_gradients_by_hand(diamond_gradients_by_hand) -> None:
+    """The checkpoint: the gradients of the diamond d = a * b, L = (d * c) * 2 + d at a = 3, b = -1, c = 1.5."""
+    result = call(diamond_gradients_by_hand, "diamond_gradients_by_hand", (), ())
+    try:
+        judge_diamond_gradients_by_hand(result)
+    except CheckFailure as failure:
+        raise CheckFailure("Visible check, diamond_gradients_by_hand() for d = a * b, L = (d * c) * 2 + d at "
+                           f"a = 3, b = -1, c = 1.5:\n  {failure}") from None
+    print("[ok] diamond_gradients_by_hand is right. The hidden test checks the same four numbers.")

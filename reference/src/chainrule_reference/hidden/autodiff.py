@@ -21,8 +21,8 @@ from chainrule.visible.autodiff import (VALUE_DIV_SIGN, VALUE_EXP, VALUE_LOG, VA
                                         VALUE_NO_UPSTREAM, VALUE_ORDER, VALUE_OVERWRITE, VALUE_POW, VALUE_RELU_ZERO,
                                         VALUE_RSUB, VALUE_RTRUEDIV, VALUE_SUB_SIGN, VALUE_TOPOLOGICAL, VALUE_TANH_AT_OUTPUT, VALUE_TANH_INPUT,
                                         VALUE_TANH_SQUARE, dual_function_mistakes, dual_mistakes, dual_outputs,
-                                        dual_parts, expecting_duals, forward_gradient_mistakes, run_dual_expressions,
-                                        run_value_scenario)
+                                        dual_parts, expecting_duals, forward_gradient_mistakes,
+                                        judge_diamond_gradients_by_hand, run_dual_expressions, run_value_scenario)
 
 from ..spec import Case, HiddenTest
 
@@ -414,6 +414,10 @@ TESTS = [
                                      ("a value in (1, 5)", lambda r: float(r.uniform(1.0, 5.0)))]),
     HiddenTest("forward_mode_gradient", ("forward_mode_gradient",), _FORWARD_CASES,
                mistakes=lambda i: forward_gradient_mistakes(i["f"].plain, i["x"]), rtol=1e-9, atol=1e-12, points=2),
+    HiddenTest("diamond_gradients_by_hand", ("diamond_gradients_by_hand",),
+               (Case("the checkpoint's diamond: d = a * b, L = (d * c) * 2 + d at a = 3, b = -1, c = 1.5",
+                     lambda rng: {}),),
+               judge=lambda actual, expected, inputs: judge_diamond_gradients_by_hand(actual), points=1),
     HiddenTest("Value", ("Value",), _VALUE_CASES, call=_value_call, mistakes=_value_mistakes,
                rtol=1e-7, atol=1e-10, points=5),
 ]
