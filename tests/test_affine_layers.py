@@ -174,3 +174,31 @@ def test_plot_affine_jacobians_draws_one_panel_per_jacobian():
     fig = plot_affine_jacobians(dict(zip("xwb", al.affine_jacobians(x, w))), row_block=2, column_blocks=(2, 2, 2))
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert len(panels) == 3 and "zeros" in panels[0].get_title()
+
+
+def test_checkpoint_is_the_gradient_of_the_layer_at_its_example():
+    """Is the checkpoint's dw autograd's (and central differences') dL/dw for its x and dout, whatever w and b?"""
+    x, dout = al.CHECKPOINT_X, al.CHECKPOINT_DOUT
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        w, b = rng.normal(size=(2, 2)), rng.normal(size=2)
+        loss = lambda v: anp.sum(dout * (anp.dot(x, v) + b))   # noqa: E731 - dL/dout is exactly dout
+        np.testing.assert_allclose(autograd.grad(loss)(w), al.dw_by_hand(), rtol=1e-12)
+        np.testing.assert_allclose(num_vjp(lambda v: x @ v + b, w, dout), al.dw_by_hand(), atol=1e-8)
+
+
+@pytest.mark.parametrize("answer", [[[7.0, 0.0], [3.0, -1.0]], [[1.0, 1.0], [1.0, 1.0]], [1.0, 2.0, 3.0]])
+def test_checkpoint_messages_never_show_the_answer(answer):
+    """Does a wrong dw_by_hand fail, in the visible check and the hidden test, without printing the right numbers?"""
+    from chainrule import CheckFailure
+    from chainrule.visible import check_dw_by_hand
+    from chainrule_reference.grading import grade
+
+    def dw_by_hand():
+        return np.array(answer)
+
+    for run in (lambda: check_dw_by_hand(dw_by_hand), lambda: grade("dw_by_hand", {"dw_by_hand": dw_by_hand})):
+        with pytest.raises(CheckFailure) as failure:
+            run()
+        text = str(failure.value)
+        assert "[[7" not in text and "7., 3." not in text and "[ 7" not in text, text

@@ -89,6 +89,19 @@ def affine_backward_via_jacobian(dout, cache):
     g = dout.ravel()
     return (g @ J_x).reshape(x.shape), (g @ J_w).reshape(D, M), g @ J_b
 '''),
+    # ---- dw_by_hand (the checkpoint)
+    Variant("dw_by_hand", "nested lists of integers", '''
+def dw_by_hand():
+    return [[7, 3], [0, -1]]
+'''),
+    Variant("dw_by_hand", "computed with NumPy from the example", '''
+import numpy as np
+
+def dw_by_hand():
+    x = np.array([[1.0, 2.0], [3.0, -1.0]])
+    dout = np.array([[1.0, 0.0], [2.0, 1.0]])
+    return x.T @ dout
+'''),
     # ---- jacobian_memory_bytes
     Variant("jacobian_memory_bytes", "math.prod", '''
 import math
@@ -373,6 +386,31 @@ def affine_backward_via_jacobian(dout, cache):
     g = dout.ravel()
     return g @ J_x, g @ J_w, g @ J_b
 ''', diagnosis="reshape the vector-Jacobian product"),
+    # ---- dw_by_hand (the checkpoint)
+    Variant("dw_by_hand", "transposed", '''
+import numpy as np
+
+def dw_by_hand():
+    return np.array([[7.0, 0.0], [3.0, -1.0]])
+''', "transpose of dw"),
+    Variant("dw_by_hand", "x @ dout", '''
+import numpy as np
+
+def dw_by_hand():
+    return np.array([[5.0, 2.0], [1.0, -1.0]])
+''', "x @ dout"),
+    Variant("dw_by_hand", "averaged over the batch", '''
+import numpy as np
+
+def dw_by_hand():
+    return np.array([[3.5, 1.5], [0.0, -0.5]])
+''', "extra factor 1/N"),
+    Variant("dw_by_hand", "the first example only", '''
+import numpy as np
+
+def dw_by_hand():
+    return np.array([[1.0, 0.0], [2.0, 0.0]])
+''', "first example's share"),
     # ---- jacobian_memory_bytes
     Variant("jacobian_memory_bytes", "entries, not bytes", '''
 def jacobian_memory_bytes(N, D, M, itemsize=4):

@@ -20,8 +20,8 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["affine_backward", "affine_backward_via_jacobian", "affine_forward", "affine_jacobians",
-           "jacobian_memory_bytes"]
+__all__ = ["CHECKPOINT_DOUT", "CHECKPOINT_X", "affine_backward", "affine_backward_via_jacobian", "affine_forward",
+           "affine_jacobians", "dw_by_hand", "jacobian_memory_bytes"]
 
 
 def _flat(x: np.ndarray) -> np.ndarray:
@@ -125,3 +125,20 @@ def jacobian_memory_bytes(N, D, M, itemsize=4):
         (N*M) * (N*D) * itemsize, an int.
     """
     return (N * M) * (N * D) * itemsize
+
+
+#: The checkpoint of notebook 05: a batch of N = 2 examples, D = M = 2, in small integers.
+CHECKPOINT_X = np.array([[1.0, 2.0], [3.0, -1.0]])
+CHECKPOINT_DOUT = np.array([[1.0, 0.0], [2.0, 1.0]])
+
+
+@reference_impl
+def dw_by_hand():
+    """The checkpoint of notebook 05: dL/dw of the affine layer for :data:`CHECKPOINT_X` and :data:`CHECKPOINT_DOUT`.
+
+    It does not depend on w or b. Entry (d, m) sums x[n, d] * dout[n, m] over the two examples.
+
+    Returns:
+        dL/dw, shape (2, 2) (the shape of w), float64.
+    """
+    return np.array([[7.0, 3.0], [0.0, -1.0]])

@@ -32,8 +32,9 @@ from ..gradcheck import num_vjp
 from ._common import call, passed
 
 __all__ = ["affine_backward_mistakes", "affine_forward_mistakes", "check_affine_backward",
-           "check_affine_backward_via_jacobian", "check_affine_forward", "check_jacobian_memory_bytes",
-           "jacobian_memory_mistakes", "peak_memory_bytes"]
+           "check_affine_backward_via_jacobian", "check_affine_forward", "check_dw_by_hand",
+           "check_jacobian_memory_bytes", "dw_by_hand_mistakes", "jacobian_memory_mistakes", "judge_dw_by_hand",
+           "peak_memory_bytes"]
 
 _FLOAT32_TOL = dict(rtol=1e-5, atol=1e-5)
 
@@ -275,3 +276,68 @@ def check_jacobian_memory_bytes(jacobian_memory_bytes) -> None:
         _expect(result, expected, f"jacobian_memory_bytes({shown})", name="the result", rtol=1e-12, atol=0,
                 mistakes={"the result": jacobian_memory_mistakes(*args)})
     passed("jacobian_memory_bytes")
+
+
+# ---- the checkpoint: dw by hand ------------------------------------------------------------------
+
+_CHECKPOINT_X = np.array([[1.0, 2.0], [3.0, -1.0]])
+_CHECKPOINT_DOUT = np.array([[1.0, 0.0], [2.0, 1.0]])
+
+
+def dw_by_hand_mistakes() -> list[tuple[str, np.ndarray]]:
+    """Known wrong answers of the checkpoint ``dw_by_hand()`` (x and dout of the notebook's checkpoint)."""
+    x, dout = _CHECKPOINT_X, _CHECKPOINT_DOUT
+    right = x.T @ dout
+    return [
+        ("this is the transpose of dw: entry (d, m) belongs to w[d, m], the weight from input d to output m",
+         right.T),
+        ("this is x @ dout, a product that fits the shapes only because N = D = M here: dw[d, m] pairs column d "
+         "of x with column m of dout, over the examples", x @ dout),
+        ("there is an extra factor 1/N: the layer sums over the batch; a loss's 1/N is already inside dout",
+         right / 2),
+        ("this is the first example's share alone: w is used by every example, so dw adds up their shares",
+         np.outer(x[0], dout[0])),
+        ("this is the second example's share alone: w is used by every example, so dw adds up their shares",
+         np.outer(x[1], dout[1])),
+        ("this multiplies x and dout entry by entry: dw[d, m] sums x[n, d] * dout[n, m] over the examples n",
+         x * dout),
+    ]
+
+
+def judge_dw_by_hand(result) -> None:
+    """Raise CheckFailure unless ``result`` is the checkpoint's dL/dw, without printing the answer.
+
+    Four numbers as a (2, 2) array pass (a nested list or tuple too); a flat (4,) array in C order is
+    accepted as well. A known mistake is named; otherwise the message says what to check.
+    """
+    name = "dw_by_hand()"
+    try:
+        values = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"{name} should return 4 numbers, an array of shape (2, 2) like w, but it returned "
+                           f"a {type(result).__name__}.") from None
+    if values.size != 4 or values.shape not in ((2, 2), (4,)):
+        raise CheckFailure(f"{name} should return 4 numbers, an array of shape (2, 2) like w, but it returned "
+                           f"shape {values.shape}.")
+    values = values.reshape(2, 2)
+    if not np.all(np.isfinite(values)):
+        raise CheckFailure(f"{name} contains NaN or infinity.")
+    if np.allclose(values, _CHECKPOINT_X.T @ _CHECKPOINT_DOUT, rtol=1e-9, atol=1e-9):
+        return
+    for description, wrong in dw_by_hand_mistakes():
+        if np.allclose(values, wrong, rtol=1e-9, atol=1e-9):
+            raise CheckFailure(f"{name} is not dL/dw yet.\n  Likely mistake: {description}.")
+    raise CheckFailure(f"{name} is not dL/dw yet (its values are not shown here: the checkpoint is yours to work "
+                       "out).\n  A check: for each weight w[d, m], list the outputs that contain it and the factor "
+                       "each one gives it, then weight them with dout.")
+
+
+def check_dw_by_hand(dw_by_hand) -> None:
+    """The checkpoint: dL/dw of the affine layer for the notebook's x (2, 2) and dout (2, 2)."""
+    result = call(dw_by_hand, "dw_by_hand", (), ())
+    try:
+        judge_dw_by_hand(result)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check, dw_by_hand() for x = [[1, 2], [3, -1]] and dout = [[1, 0], [2, 1]]:\n"
+                           f"  {failure}") from None
+    print("[ok] dw_by_hand is right. The hidden test checks the same four numbers.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.visible.affine_layers import (affine_backward_mistakes, affine_forward_mistakes,
-                                             jacobian_memory_mistakes)
+                                             jacobian_memory_mistakes, judge_dw_by_hand)
 
 from ..spec import Case, HiddenTest, backward_of, forward_of
 
@@ -79,6 +79,9 @@ TESTS = [
                 Case("N = 256, D = 3072, M = 100, default itemsize", _memory(256, 3072, 100))),
                mistakes=lambda i: {"jacobian_memory_bytes": jacobian_memory_mistakes(**i)},
                rtol=1e-12, atol=0, points=1),
+    HiddenTest("dw_by_hand", ("dw_by_hand",),
+               (Case("the checkpoint's example: x [[1, 2], [3, -1]], dout [[1, 0], [2, 1]]", lambda rng: {}),),
+               judge=lambda actual, expected, inputs: judge_dw_by_hand(actual), points=1),
     HiddenTest("affine_backward", ("affine_backward", "affine_forward"), _layer_cases(backward=True),
                call=backward_of("affine_forward", "affine_backward"), outputs=("dx", "dw", "db"),
                mistakes=_backward_mistakes(jacobian=False), same_dtype=True, rtol=1e-7, atol=1e-10, points=3),
