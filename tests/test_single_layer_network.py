@@ -116,15 +116,15 @@ def test_single_layer_grads_match_autograd_and_central_differences(seed, Dx, Dh,
 
 
 def test_single_layer_error_signals_are_yhat_minus_y_and_masked():
-    """Is delta1 = yhat - y (summing to 0), and delta2 zero exactly where z <= 0, including z = 0?"""
+    """Is delta2 = dL/dtheta = yhat - y (summing to 0), and delta1 = dL/dz zero exactly where z <= 0, including z = 0?"""
     rng = np.random.default_rng(5)
     params = _single_params(rng, 3, 4, 3)
     params["W"][0], params["b1"][0] = 0.0, 0.0          # unit 0 at the kink
     x, y = rng.normal(size=(3, 1)), _one_hot(rng, 3)
     parts = ref.single_layer_parts(x, y, params)
-    np.testing.assert_allclose(parts["delta1"], parts["yhat"] - y)
-    assert abs(parts["delta1"].sum()) < 1e-12
-    assert np.all(parts["delta2"][parts["z"] <= 0] == 0) and parts["z"][0, 0] == 0
+    np.testing.assert_allclose(parts["delta2"], parts["yhat"] - y)
+    assert abs(parts["delta2"].sum()) < 1e-12
+    assert np.all(parts["delta1"][parts["z"] <= 0] == 0) and parts["z"][0, 0] == 0
     _, grads = ref.single_layer_loss_and_grads(x, y, params)
     assert np.all(grads["W"][0] == 0) and grads["b1"][0, 0] == 0
 
@@ -276,7 +276,7 @@ def test_visible_examples_match_the_reference(capsys):
 
 @pytest.mark.parametrize("label, phrase", [
     ("z >= 0 at the kink", "not z >= 0"),
-    ("softmax without subtracting the max", "subtract the largest score first"),
+    ("softmax without subtracting the max", "not shifted by their largest value"),
 ])
 def test_visible_check_catches_the_kink_and_large_scores(label, phrase, capsys):
     """Does the visible check fail, with a named mistake, what only the hidden test's kink and large-score
@@ -284,3 +284,86 @@ def test_visible_check_catches_the_kink_and_large_scores(label, phrase, capsys):
     from .variants import variant_function
     with pytest.raises(CheckFailure, match=phrase):
         vis.check_single_layer_loss_and_grads(variant_function("07-single-layer-network", label))
+
+
+@pytest.mark.parametrize("label, phrase", [
+    ("Z >= 0 at the kink", "not z >= 0"),
+    ("softmax without subtracting the max, on a batch", "not shifted by their largest value"),
+])
+def test_two_layer_visible_check_catches_the_kink_and_large_scores(label, phrase, capsys):
+    """Does two_layer_loss's visible check name the mask z >= 0 (a unit exactly at the kink) and the unshifted
+    softmax (scores near 1000), as the hidden test does?"""
+    from .variants import variant_function
+    variant = variant_function("07-single-layer-network", label, "two_layer_loss")
+    with pytest.raises(CheckFailure, match=phrase):
+        vis.check_two_layer_loss(variant)
+
+
+def test_hidden_test_names_the_unshifted_softmax():
+    """Does the hidden test of single_layer_loss_and_grads name the unshifted softmax on its large-score case,
+    instead of reporting only that the result contains NaN?"""
+    from chainrule_reference.grading import compare_case
+    from chainrule_reference.hidden.single_layer_network import TESTS
+    from chainrule_reference.spec import draw_inputs
+    from .variants import variant_function
+    for name, label in (("single_layer_loss_and_grads", "softmax without subtracting the max"),
+                        ("two_layer_loss", "softmax without subtracting the max, on a batch")):
+        test = next(t for t in TESTS if t.name == name)
+        wrong = variant_function("07-single-layer-network", label, name)
+        index = next(i for i, case in enumerate(test.cases) if "1000" in case.label)
+        inputs = draw_inputs(test)[index]
+        with np.errstate(all="ignore"), pytest.raises(CheckFailure, match="not shifted by their largest value"):
+            compare_case(test, index, inputs, test.run({name: wrong}, inputs))
+
+
+# ---- the graded run on the digits -------------------------------------------------------------------
+
+def _digits_run(loss_fn, step_fn, seed):
+    i = vis.digits_run_inputs()
+    return vis.train_two_layer_batches(loss_fn, step_fn, i["X"], i["y"], i["X_val"], i["y_val"], i["hidden"], i["lr"],
+                                       i["reg"], i["epochs"], i["batch_size"], np.random.default_rng(seed))
+
+
+def test_reference_digits_run_clears_the_bar_on_every_seed():
+    """Does the digits run, with the reference functions, clear the validation bar with a margin on seeds 0-4,
+    so that the bar the notebook states holds whatever the seed?"""
+    for seed in range(5):
+        run = _digits_run(ref.two_layer_loss, ref.sgd_step, seed)
+        assert run["val_accuracy"] >= vis.DIGITS_RUN["bar"] + 0.05
+        assert len(run["losses"]) == vis.DIGITS_RUN["epochs"] * 20 and len(run["val_accuracies"]) == 10
+    vis.judge_digits_run(run, vis.DIGITS_RUN["bar"], vis.digits_run_inputs())
+
+
+def test_digits_run_fails_a_missing_1_over_n_with_a_reason():
+    """Does a two_layer_loss without 1/N in its gradients fall below the bar, and does the judge say why?"""
+    from .variants import variant_function
+    wrong = variant_function("07-single-layer-network", "gradients without 1/N")
+    with np.errstate(all="ignore"):
+        run = _digits_run(wrong, ref.sgd_step, vis.DIGITS_RUN["seed"])
+    with pytest.raises(CheckFailure, match="Likely mistake"):
+        vis.judge_digits_run(run, vis.DIGITS_RUN["bar"], vis.digits_run_inputs())
+
+
+def test_notebook_trains_on_the_digits_with_the_graded_settings():
+    """Does the notebook's digits cell use exactly the settings that the graded digits run uses?"""
+    s = vis.DIGITS_RUN
+    sources = [c.source for c in read(solution_path("07-single-layer-network")).cells if c.cell_type == "code"]
+    cell = next(src for src in sources if "for epoch in range(EPOCHS)" in src)
+    assert (f"H, LR, REG, EPOCHS, BATCH = {s['hidden']}, {s['lr']!r}, {s['reg']!r}, {s['epochs']}, "
+            f"{s['batch_size']}") in cell
+    assert f"init_two_layer(X_train.shape[1], H, 10, rng)" in cell and f"np.random.default_rng({s['seed']})" in cell
+
+
+def test_first_layer_weights_figure_has_one_image_per_unit():
+    """Does plot_first_layer_weights put each unit's weights, scaled by their largest, at the unit's place in the mosaic,
+    and refuse a W1 that is not (64, H)?"""
+    from chainrule.plots import plot_first_layer_weights
+    W1 = np.random.default_rng(0).normal(size=(64, 12))
+    fig = plot_first_layer_weights(W1, columns=8)
+    mosaic = np.ma.filled(fig.axes[0].images[0].get_array(), np.nan)
+    assert mosaic.shape == (2 * 9 + 1, 8 * 9 + 1)
+    np.testing.assert_allclose(mosaic[1:9, 1 + 9 * 3:9 + 9 * 3], W1[:, 3].reshape(8, 8) / np.abs(W1[:, 3]).max())
+    np.testing.assert_allclose(mosaic[10:18, 1 + 9 * 3:9 + 9 * 3], W1[:, 11].reshape(8, 8) / np.abs(W1[:, 11]).max())
+    assert np.all(np.isnan(mosaic[10:18, 1 + 9 * 4:9 + 9 * 4]))          # no unit 12
+    with pytest.raises(ValueError):
+        plot_first_layer_weights(np.zeros((10, 3)))

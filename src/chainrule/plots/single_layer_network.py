@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from ._common import new_figure
@@ -142,32 +143,36 @@ def plot_first_layer_weights(W1, *, columns: int = 8, title: str = "First-layer 
 
     Row form: ``W1`` is (64, H), so column ``k`` holds the weight from every pixel to hidden unit ``k``,
     in the pixels' row-major order (``reshape(8, 8)`` puts each weight where its pixel sits). Each image
-    has its own symmetric colour scale: red for a positive weight (ink there raises the unit's z), blue
-    for a negative one, white for 0.
+    has its own symmetric colour scale (divided by its largest absolute weight): red for a positive weight
+    (ink there raises the unit's z), blue for a negative one, white for 0. The images are tiled into one
+    picture, unit 0 top left, row by row, with grey gaps between them (one image call: fast).
 
     Args:
         W1: first-layer weights, (64, H).
         columns: images per row of the grid.
         title: the figure's title.
     Returns:
-        the Figure (one small panel per hidden unit).
+        the Figure (one panel).
     """
     W1 = np.asarray(W1, dtype=np.float64)
     if W1.ndim != 2 or W1.shape[0] != 64:
         raise ValueError(f"W1 should have shape (64, H) for 8x8 images, not {W1.shape}")
     units = W1.shape[1]
     rows = -(-units // columns)
-    fig = new_figure((1.25 * columns, 1.3 * rows + 0.6))
-    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
-    for k, ax in enumerate(axes):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k >= units:
-            ax.set_axis_off()
-            continue
+    mosaic = np.full((rows * 9 + 1, columns * 9 + 1), np.nan)
+    for k in range(units):
         image = W1[:, k].reshape(8, 8)
         limit = float(np.max(np.abs(image))) or 1.0
-        ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(f"unit {k}", fontsize=8, pad=2)
-    fig.suptitle(title)
+        r, c = divmod(k, columns)
+        mosaic[1 + 9 * r:9 + 9 * r, 1 + 9 * c:9 + 9 * c] = image / limit
+    fig = new_figure((1.05 * columns + 1.2, 1.05 * rows + 0.7))
+    ax = fig.subplots()
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="0.75")
+    shown = ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+    ax.set_xticks([5 + 9 * c for c in range(columns)], [str(c) for c in range(columns)])
+    ax.set_yticks([5 + 9 * r for r in range(rows)], [str(columns * r) for r in range(rows)])
+    ax.set(xlabel="unit number = row label + column label", ylabel="")
+    ax.tick_params(length=0, labelsize=8)
+    fig.colorbar(shown, ax=ax, shrink=0.6, label="weight / largest |weight| of its unit")
+    ax.set_title(title, fontsize=10)
     return fig
