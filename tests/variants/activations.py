@@ -816,7 +816,7 @@ def gradient_norms_by_layer(activation, depth, width, rng):
         dh = dh @ Ws[l].T
     return norms
 ''', "derivative is missing"),
-    Variant("gradient_norms_by_layer", "He and Xavier swapped", '''
+    Variant("gradient_norms_by_layer", "He and LeCun swapped", '''
 import numpy as np
 
 def gradient_norms_by_layer(activation, depth, width, rng):

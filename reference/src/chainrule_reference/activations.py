@@ -192,14 +192,14 @@ def _activate(z, activation):
 
 def weight_scale(activation, fan_in):
     """Standard deviation of the initial weights: He, sqrt(2 / fan_in), for ReLU and leaky ReLU;
-    Xavier, sqrt(1 / fan_in) for square layers, for sigmoid and tanh."""
+    LeCun, sqrt(1 / fan_in) (variance 1 / fan_in), for sigmoid and tanh."""
     return np.sqrt((2.0 if activation in ("relu", "leaky_relu") else 1.0) / fan_in)
 
 
 def gradient_norms_protocol(activation, depth, width, rng, mistake=None):
     """:func:`gradient_norms_by_layer`, or with a known ``mistake`` for the hidden test's diagnoses:
     ``"no_slope"`` (the activation's derivative left out of the backward pass) or ``"init"`` (He and
-    Xavier swapped)."""
+    LeCun swapped)."""
     if activation not in ACTIVATION_NAMES:
         raise ValueError(f"activation must be one of {ACTIVATION_NAMES}, not {activation!r}")
     x = rng.standard_normal((BATCH_SIZE, width))
@@ -229,7 +229,7 @@ def gradient_norms_by_layer(activation, depth, width, rng):
     1. Input batch: ``x`` of shape (64, width), standard normal entries.
     2. Network: ``depth`` layers ``z_l = h_{l-1} W_l + b_l``, ``h_l = g(z_l)``, h_0 = x; every
        W_l is (width, width) with normal entries of mean 0 and standard deviation
-       sqrt(2 / width) (He) for "relu" and "leaky_relu", sqrt(1 / width) (Xavier) for "sigmoid"
+       sqrt(2 / width) (He) for "relu" and "leaky_relu", sqrt(1 / width) (LeCun) for "sigmoid"
        and "tanh"; every b_l is zero.
     3. Loss: L = sum(h_depth * r) / N with N = 64 and r (N, width) standard normal, so the
        upstream gradient at the top is dL/dh_depth = r / N.

@@ -403,7 +403,7 @@ GRADIENT_NORM_MISTAKES = {
     "no_mean": "the norms are N = 64 times too large: the loss is a mean over the batch, so the upstream gradient "
                "at the top is r / N",
     "no_slope": "the activation's derivative is missing from the backward pass: dz_l = dh_l * g'(z_l) at every layer",
-    "init": "the weights have the wrong scale: He, sqrt(2 / width), for relu and leaky_relu; Xavier, sqrt(1 / width), "
+    "init": "the weights have the wrong scale: He, sqrt(2 / width), for relu and leaky_relu; LeCun, sqrt(1 / width), "
             "for sigmoid and tanh",
 }
 
