@@ -245,33 +245,67 @@ def compare_grades(ours: dict, theirs: dict) -> dict:
     return {"identical": same, "partial_credit_only": partial_only, "other": other, "missing": missing}
 
 
-def sandbox_start_parts(samples: int = 10) -> dict[str, float]:
-    """Mean wall seconds of what starting one sandbox costs, part by part: an empty bubblewrap container
-    (its namespaces and file system, running ``python -c pass``); a whole sandbox ready for its first
-    request (the container, the interpreter, NumPy and ``chainrule`` imported); and, as the floor a
-    fork server outside any container would reach, forking this already-loaded process."""
-    from chainrule_reference.sandbox import process
-
-    parts = {}
-    level = process.isolation_level()
-    if level == "bubblewrap":
-        command = process._bubblewrap_command({"PATH": "/usr/bin"}) + ["-c", "pass"]
-        start = time.perf_counter()
-        for _ in range(samples):
-            subprocess.run(command, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        parts["container running an empty interpreter"] = (time.perf_counter() - start) / samples
-    start = time.perf_counter()
-    for _ in range(samples):
+START_PARTS = """
+import os, subprocess, sys, time
+from chainrule_reference.sandbox import process
+what, count, counter = sys.argv[1], int(sys.argv[2]), os.environ.get("CHAINRULE_BENCH_COUNTER")
+def cpu():
+    if counter:  # this process's cgroup: every process of the loop, killed sandboxes included
+        text = open(counter).read()
+        if "usage_usec" in text:
+            return int(text.split("usage_usec")[1].split()[0]) * 1e-6
+        return int(text) * 1e-9
+    import resource
+    return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for f in ("ru_utime", "ru_stime"))
+process.isolation_level()
+used, start = cpu(), time.perf_counter()
+for _ in range(count):
+    if what == "container":
+        subprocess.run(process._bubblewrap_command({"PATH": "/usr/bin"}) + ["-c", "pass"], check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    elif what == "sandbox":
         with process.Sandbox() as box:
             box.request("exec", timeout=30, source="pass", cell="bench")
-    parts[f"whole sandbox ({level}), NumPy and chainrule imported"] = (time.perf_counter() - start) / samples
-    start = time.perf_counter()
-    for _ in range(samples):
+    else:
         pid = os.fork()
         if pid == 0:
             os._exit(0)
         os.waitpid(pid, 0)
-    parts["fork of a process that has them loaded"] = (time.perf_counter() - start) / samples
+print(time.perf_counter() - start, cpu() - used)
+"""
+"""Starts ``argv[2]`` sandboxes (or containers, or forks) one after the other; prints the wall seconds and the
+CPU seconds of the loop (from the cgroup's counter named by CHAINRULE_BENCH_COUNTER where there is one)."""
+
+
+def sandbox_start_parts(samples: int = 10) -> dict[str, tuple[float, float]]:
+    """What starting one sandbox costs, part by part, as (wall seconds, core-seconds), the mean of
+    ``samples``: an empty bubblewrap container (its namespaces and file system, running ``python -c
+    pass``); a whole sandbox ready for its first request (the container, the interpreter, NumPy and
+    ``chainrule`` imported); and, as the floor a fork server outside any container would reach, a fork
+    of a process that has them loaded. Each loop runs in a process of its own (in a cgroup of its own
+    where the machine allows: then the CPU of every process is counted, killed sandboxes included)."""
+    from chainrule_reference.sandbox import process
+
+    parts = {}
+    level = process.isolation_level()
+    kinds = [("container", "container running an empty interpreter")] if level == "bubblewrap" else []
+    kinds += [("sandbox", f"whole sandbox ({level}): NumPy and chainrule imported"),
+              ("fork", "fork of a process that has them loaded")]
+    for what, label in kinds:
+        meter = CpuMeter()
+        env = isolated_env()
+        if meter.folder:
+            env["CHAINRULE_BENCH_COUNTER"] = str(meter.folder / meter.counter)
+        try:
+            out = subprocess.run([sys.executable, "-c", START_PARTS, what, str(samples)], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, check=True,
+                                 preexec_fn=meter.preexec if meter.folder else None).stdout
+        finally:
+            if meter.folder:
+                meter.remove()
+        wall, cpu = (float(word) for word in out.split()[-2:])
+        parts[label] = (wall / samples, cpu / samples)
     return parts
 
 
@@ -360,7 +394,7 @@ def _agreement_lines(name: str, found: dict, total: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per notebook; the best is kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per notebook; the best is kept (0: leave out the notebook and check times)")
     parser.add_argument("--students", type=int, default=40, help="size of the synthetic class")
     parser.add_argument("--notebooks", type=int, default=len(ASSIGNMENTS), help="grade the first N notebooks")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers of chainrule grade")
@@ -371,13 +405,15 @@ def main() -> None:
     assignments = ASSIGNMENTS[:args.notebooks]
     print(f"chainrule benchmarks on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}\n")
-    times = notebook_times(assignments, args.repeat)
-    print(f"{'solution notebook':32s} {'seconds':>8s}   (goal: under 10 s)")
-    for assignment, seconds in times.items():
-        print(f"{assignment:32s} {seconds:8.2f}")
-    bare = sum(times.values()) / len(times)
-    check = check_seconds(assignments)
-    print(f"\ncourse.py check, per solution notebook (median) {check:6.2f} s  (goal: under 2 s)")
+    times, bare, check = {}, float("nan"), float("nan")
+    if args.repeat > 0:
+        times = notebook_times(assignments, args.repeat)
+        print(f"{'solution notebook':32s} {'seconds':>8s}   (goal: under 10 s)")
+        for assignment, seconds in times.items():
+            print(f"{assignment:32s} {seconds:8.2f}")
+        bare = sum(times.values()) / len(times)
+        check = check_seconds(assignments)
+        print(f"\ncourse.py check, per solution notebook (median) {check:6.2f} s  (goal: under 2 s)")
 
     c = grade_class(args.students, assignments, args.jobs, stock=not args.no_stock)
     runs, n = c["runs"], c["notebooks"]
@@ -413,8 +449,9 @@ def main() -> None:
         for line in _agreement_lines("course config = stock nbgrader", c["agreement"]["serial_vs_stock"], n):
             print(line)
     per_notebook = c["serial_autograde_seconds"] / n
-    print(f"  autograde cost per notebook        {per_notebook:8.2f} s  against {bare:.2f} s to execute a solution "
-          f"notebook bare: {per_notebook / bare:.2f} x (goal: at most 1.5 x)")
+    if times:
+        print(f"  autograde cost per notebook        {per_notebook:8.2f} s  against {bare:.2f} s to execute a solution "
+              f"notebook bare: {per_notebook / bare:.2f} x (goal: at most 1.5 x)")
     parts = c["sandbox_parts_seconds"]
     g = max(c["graded"], 1)
     print(f"\nWhere serial autograde's time goes, per graded notebook ({c['graded']} of {n} graded), wall seconds:")
@@ -431,9 +468,10 @@ def main() -> None:
     print(f"  {'nbgrader start-up and imports, once per run':50s} {c['nbgrader_startup_seconds']:6.3f} s")
     start_parts = sandbox_start_parts()
     c["sandbox_start_parts"] = start_parts
-    print("\nStarting one sandbox, part by part (mean of 10, wall seconds):")
-    for label, seconds in start_parts.items():
-        print(f"  {label:50s} {seconds:6.3f} s")
+    print("\nStarting one sandbox, part by part (mean of 10):")
+    print(f"  {'':55s} {'wall s':>8s} {'core-s':>8s}")
+    for label, (wall, cpu) in start_parts.items():
+        print(f"  {label:55s} {wall:8.3f} {cpu:8.3f}")
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(
         {"notebook_seconds": times, "bare_mean_seconds": bare, "class": c,
