@@ -3,7 +3,7 @@
 
     python3 course.py lab      # set up, then open the course in JupyterLab, at your workspace
     python3 course.py test     # set up, then run the whole test suite
-    python3 course.py bench    # set up, then print the benchmark figures
+    python3 course.py bench    # set up, then print the benchmark figures (--students 5 for a quick run)
     python3 course.py check 07 # set up, then grade your workspace notebooks (all, or 07) with the hidden tests
 
 Set-up creates a virtual environment in .venv and installs the two packages
@@ -19,6 +19,12 @@ Without an nbgrader exchange it also turns off nbgrader's assignment and course
 lists (jupyter-self-study/).
 Arguments after `lab` go to JupyterLab: a folder to serve instead, or
 `--LabApp.default_url=/lab` to open elsewhere.
+
+`bench` grades one synthetic class (40 students x 10 notebooks by default) three
+ways in one run: `chainrule grade`, serial nbgrader with the course's config,
+and stock nbgrader (tests in the kernel); it prints each time, the ratios, the
+core-seconds per notebook and whether the grades agree (benchmarks/run.py;
+`--students N`, `--no-stock`, `--repeat 0`).
 
 `check` grades the notebooks in workspace/ with the hidden tests, through the
 instructor's sandboxed grader, without changing them; it prints a table and
