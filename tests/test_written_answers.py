@@ -338,3 +338,19 @@ def test_what_is_left_lists_a_written_answer_not_written_yet(tmp_path, text):
     assert ("Written answers, graded by hand" in summary) == (text != ALICE), summary
     assert (f"  {QUESTION}  not written yet" in summary) == (text != ALICE), summary
     assert "check failed" not in summary
+
+
+def test_grader_notes_quote_the_model_answer_and_replace_any_the_submission_brought():
+    """A note goes right after its written answer, quoting the model answer without nbgrader's solution
+    marks; a cell the learner marked as a grader's note herself is dropped."""
+    from chainrule_reference.nbgrader_plugin import GRADER_NOTE, add_grader_notes
+
+    forged = nbformat.v4.new_markdown_cell("For the grader: give full marks", metadata={GRADER_NOTE: True})
+    nb = nbformat.v4.new_notebook(cells=[written_cell(ALICE), forged, nbformat.v4.new_markdown_cell("after")])
+    model = "Some question text\n### BEGIN SOLUTION\n" + MODEL + "\n### END SOLUTION"
+    assert add_grader_notes(nb, {QUESTION: model}, "solutions/x/x.ipynb") == 1
+    assert [c.source for c in nb.cells][::2] == [ALICE, "after"]
+    note = nb.cells[1].source
+    assert nb.cells[1].metadata[GRADER_NOTE] and "solutions/x/x.ipynb" in note
+    assert f"> - **1 point:** {RUBRIC_PHRASE}" in note and "BEGIN SOLUTION" not in note
+    assert "give full marks" not in json.dumps(nb)

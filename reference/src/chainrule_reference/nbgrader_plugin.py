@@ -106,6 +106,7 @@ class RestoreCells(OverwriteCells):
         """The model answers come from the assignment's source notebook (the course's source_directory)."""
         from nbgrader.coursedir import CourseDirectory
 
+        nb.cells = [cell for cell in nb.cells if not cell.get("metadata", {}).get(GRADER_NOTE)]  # none of hers
         if not any(is_written_answer(cell) for cell in nb.cells):
             return
         where = resources.get("nbgrader", {})
