@@ -498,7 +498,7 @@ def test_early_stopping_judge_accepts_integer_types_and_rejects_others():
 # ---- the visible checks accept the reference ---------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["sgd_momentum", "clip_grad_value", "clip_grad_norm", "xavier_init", "he_init",
-                                  "dropout_forward", "mlp_loss", "early_stopping"])
+                                  "dropout_forward", "mlp_loss", "early_stopping", "delta_by_hand"])
 def test_visible_checks_accept_the_reference(name, capsys):
     """Does each visible check pass the reference implementation?"""
     getattr(visible, f"check_{name}")(getattr(tr, name))
@@ -533,3 +533,33 @@ def test_visible_dropout_backward_says_what_the_forward_did():
         visible.check_dropout_backward(
             variant_function(notebook, "rng.binomial mask of 0/1 in x's dtype"),
             variant_function(notebook, "the 1 / keep_prob scaling forgotten"))
+
+
+# ---- the checkpoint of the delta recursion --------------------------------------------------------------
+
+def test_delta_by_hand_answer_is_the_delta_recursion_and_autograd():
+    """Are the checkpoint's delta_1 and dW2 those autograd finds for a loss whose dL/dz_2 is the given delta_2?"""
+    ex = visible._BY_HAND
+
+    def loss(z1, W2):          # L = sum(delta_2 * z_2) has dL/dz_2 = delta_2
+        return anp.sum(ex["delta2"] * (anp.dot(anp.maximum(z1, 0.0), W2)))
+
+    z1 = ex["h0"] @ ex["W1"] + ex["b1"]
+    delta1, dW2 = autograd.grad(loss, 0)(z1, ex["W2"]), autograd.grad(loss, 1)(z1, ex["W2"])
+    visible.judge_delta_by_hand((delta1, dW2))
+    np.testing.assert_allclose(delta1, [[-2.5, 0.0]])
+    np.testing.assert_allclose(dW2, [[2.5, -5.0], [0.0, 0.0]])
+
+
+def test_delta_by_hand_judge_names_the_mistakes_and_accepts_other_containers():
+    """Is each known slip named, a list of lists accepted, and a wrong shape refused?"""
+    visible.judge_delta_by_hand(([-2.5, 0.0], [[2.5, -5.0], [0, 0]]))
+    for key, found in visible.delta_by_hand_mistakes().items():
+        for text, wrong in found:
+            answer = (wrong, [[2.5, -5.0], [0.0, 0.0]]) if key == "delta_1" else ([[-2.5, 0.0]], wrong)
+            with pytest.raises(CheckFailure, match="Likely mistake"):
+                visible.judge_delta_by_hand(answer)
+    with pytest.raises(CheckFailure, match="shape"):
+        visible.judge_delta_by_hand(([[-2.5, 0.0, 1.0]], [[2.5, -5.0], [0.0, 0.0]]))
+    with pytest.raises(CheckFailure, match="tuple"):
+        visible.judge_delta_by_hand([[-2.5, 0.0]])

@@ -372,6 +372,16 @@ def early_stopping(val_losses, patience):
             return best
     return int(np.argmin(v))
 '''),
+    # ---- delta_by_hand
+    Variant("delta_by_hand", "lists of numbers, worked with numpy as a calculator", '''
+import numpy as np
+
+def delta_by_hand():
+    z1 = np.array([[1.0, 2.0]]) @ np.array([[1.0, -1.0], [2.0, 1.0]]) + np.array([0.0, -2.0])
+    h1 = np.maximum(z1, 0.0)
+    W2, d2 = np.array([[1.0, 3.0], [-2.0, 1.0]]), np.array([[0.5, -1.0]])
+    return ((d2 @ W2.T) * (z1 > 0)).tolist(), (h1.T @ d2).tolist()
+'''),
 ]
 
 WRONG = [
@@ -1020,4 +1030,17 @@ def early_stopping(val_losses, patience):
                 break
     return best
 ''', "return None"),
+    # ---- delta_by_hand
+    Variant("delta_by_hand", "W_2 not transposed", '''
+import numpy as np
+
+def delta_by_hand():
+    return np.array([[2.5, 0.0]]), np.array([[2.5, -5.0], [0.0, 0.0]])
+''', "W_2 is not transposed"),
+    Variant("delta_by_hand", "dW2 transposed", '''
+import numpy as np
+
+def delta_by_hand():
+    return np.array([[-2.5, 0.0]]), np.array([[2.5, 0.0], [-5.0, 0.0]])
+''', "dW2 is transposed"),
 ]

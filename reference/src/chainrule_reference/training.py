@@ -9,6 +9,7 @@ r"""Reference implementations for notebook 09, training and stability.
 * :func:`dropout_forward` and :func:`dropout_backward` (inverted dropout, layer API);
 * :func:`mlp_loss`: softmax loss and gradients of a fully connected network of any depth,
   row form, with L2 weight decay;
+* :func:`delta_by_hand`: the checkpoint of the delta recursion, one small example's numbers;
 * :func:`early_stopping`: the epoch whose weights to keep, from a list of validation losses
   and a patience.
 
@@ -21,8 +22,8 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["clip_grad_norm", "clip_grad_value", "dropout_backward", "dropout_forward", "early_stopping", "he_init",
-           "mlp_loss", "sgd_momentum", "xavier_init"]
+__all__ = ["clip_grad_norm", "clip_grad_value", "delta_by_hand", "dropout_backward", "dropout_forward", "early_stopping",
+           "he_init", "mlp_loss", "sgd_momentum", "xavier_init"]
 
 DEFAULT_LEARNING_RATE = 1e-2
 DEFAULT_MOMENTUM = 0.9
@@ -257,3 +258,18 @@ def early_stopping(val_losses, patience):
             if waited >= patience:
                 break
     return best
+
+
+@reference_impl
+def delta_by_hand():
+    r"""The checkpoint of notebook 09: :math:`\delta_1` and :math:`\partial L/\partial W_2` for one example.
+
+    Row form, :math:`h_0 = (1, 2)`, :math:`W_1 = ((1, -1), (2, 1))`, :math:`b_1 = (0, -2)`, ReLU, then
+    :math:`W_2 = ((1, 3), (-2, 1))`, with :math:`\delta_2 = (0.5, -1)` given. So :math:`z_1 = (5, -1)`,
+    :math:`h_1 = (5, 0)`, :math:`\delta_1 = (\delta_2 W_2^\top) \odot \mathbb 1[z_1 > 0] = (-2.5, 0)` and
+    :math:`\partial L/\partial W_2 = h_1^\top \delta_2`.
+
+    Returns:
+        ``(delta_1, dW2)``: shapes ``(1, 2)`` and ``(2, 2)``, float64.
+    """
+    return np.array([[-2.5, 0.0]]), np.array([[2.5, -5.0], [0.0, 0.0]])

@@ -36,9 +36,9 @@ from ..stats import expect_normal
 from ._common import passed
 
 __all__ = ["check_clip_grad_norm", "check_clip_grad_value", "check_dropout_backward", "check_dropout_forward",
-           "check_early_stopping", "check_he_init", "check_mlp_loss", "check_sgd_momentum", "check_xavier_init", "clip_norm_mistakes",
-           "clip_value_mistakes", "dropout_draws", "early_stopping_mistakes", "init_draws", "init_variance", "judge_dropout_backward",
-           "judge_dropout_forward", "judge_early_stopping", "judge_init", "judge_normal", "mlp_example", "momentum_output_names",
+           "check_delta_by_hand", "check_early_stopping", "check_he_init", "check_mlp_loss", "check_sgd_momentum", "check_xavier_init", "clip_norm_mistakes",
+           "clip_value_mistakes", "delta_by_hand_mistakes", "dropout_draws", "early_stopping_mistakes", "init_draws", "init_variance", "judge_dropout_backward",
+           "judge_delta_by_hand", "judge_dropout_forward", "judge_early_stopping", "judge_init", "judge_normal", "mlp_example", "momentum_output_names",
            "momentum_trajectory", "sgd_momentum_mistakes"]
 
 SIGMAS = 5.0  # every statistical bound: five standard deviations
@@ -855,3 +855,67 @@ def check_early_stopping(early_stopping) -> None:
         except CheckFailure as failure:
             raise CheckFailure(f"Visible check:\n  {failure}") from None
     passed("early_stopping")
+
+
+# ---- the checkpoint of the delta recursion ---------------------------------------------------------------
+
+# One example, row form, two ReLU layers: h_0 = [[1, 2]], z_1 = h_0 W_1 + b_1, h_1 = ReLU(z_1), z_2 = h_1 W_2 + b_2,
+# and the error signal delta_2 = dL/dz_2 as given.
+_BY_HAND = {"h0": np.array([[1.0, 2.0]]), "W1": np.array([[1.0, -1.0], [2.0, 1.0]]), "b1": np.array([0.0, -2.0]),
+            "W2": np.array([[1.0, 3.0], [-2.0, 1.0]]), "delta2": np.array([[0.5, -1.0]])}
+
+
+def _by_hand_parts():
+    z1 = _BY_HAND["h0"] @ _BY_HAND["W1"] + _BY_HAND["b1"]
+    return z1, np.maximum(z1, 0.0), _BY_HAND["W2"], _BY_HAND["delta2"]
+
+
+def delta_by_hand_mistakes() -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Known wrong answers of the checkpoint, by output (``delta_1``, ``dW2``)."""
+    z1, h1, W2, d2 = _by_hand_parts()
+    return {"delta_1": [
+        ("W_2 is not transposed: delta_2 (1, 2) meets W_2 (2, 2) through its transpose, because z_2 sums h_1's entries "
+         "along W_2's rows", (d2 @ W2) * (z1 > 0)),
+        ("that is dL/dh_1, one step short: delta_1 = dL/dz_1 also passes through the ReLU's derivative g'(z_1)",
+         d2 @ W2.T)],
+        "dW2": [("dW2 is transposed: it has W_2's shape (rows: the inputs h_1, columns: the outputs z_2)",
+                 d2.T @ h1),
+                ("dW2 used h_0 instead of h_1: the weights W_2 multiply layer 2's input, h_1", _BY_HAND["h0"].T @ d2),
+                ("dW2 used z_1 instead of h_1: W_2 multiplies the activation h_1 = ReLU(z_1)", z1.T @ d2)]}
+
+
+def judge_delta_by_hand(result) -> None:
+    """Raise CheckFailure unless ``result`` is the checkpoint's ``(delta_1, dW2)``, without printing the answer."""
+    name = "delta_by_hand()"
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise CheckFailure(f"{name} should return a tuple (delta_1, dW2), but it returned {describe(result)}.")
+    z1, h1, W2, d2 = _by_hand_parts()
+    right = {"delta_1": (d2 @ W2.T) * (z1 > 0), "dW2": h1.T @ d2}
+    mistakes = delta_by_hand_mistakes()
+    for (key, expected), value in zip(right.items(), result):
+        try:
+            values = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise CheckFailure(f"{name}: {key} should be numbers in an array of shape {expected.shape}, but it is "
+                               f"{describe(value)}.") from None
+        if values.size != expected.size:
+            raise CheckFailure(f"{name}: {key} should have shape {expected.shape} ({expected.size} numbers), but it "
+                               f"has shape {values.shape}.")
+        values = values.reshape(expected.shape)
+        if np.allclose(values, expected, rtol=1e-9, atol=1e-12):
+            continue
+        for description, wrong in mistakes[key]:
+            if np.allclose(values, wrong, rtol=1e-9, atol=1e-12):
+                raise CheckFailure(f"{name}: {key} is not right yet.\n  Likely mistake: {description}.")
+        raise CheckFailure(f"{name}: {key} is not right yet (its values are not shown here: the checkpoint is yours "
+                           f"to work out).\n  A check: write z_1 and h_1 first, then apply your items 1 and 2.")
+
+
+def check_delta_by_hand(delta_by_hand) -> None:
+    """The checkpoint: delta_1 and dW2 of the two-layer ReLU example, worked out by hand."""
+    result = call(delta_by_hand, "delta_by_hand", (), ())
+    try:
+        judge_delta_by_hand(result)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check of the checkpoint:\n  {failure}") from None
+    print("[ok] delta_by_hand is right. The hidden test checks the same numbers.")

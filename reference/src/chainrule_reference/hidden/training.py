@@ -18,6 +18,8 @@
 * ``early_stopping``: the epoch to keep, on lists and arrays of validation
   losses (a stop, the list ending first, patience 1, ties, NaN, an empty and an
   all-NaN list); a wrong epoch is named by the shared known mistakes.
+* ``delta_by_hand``: the checkpoint of the delta recursion, numbers worked out
+  by hand for one small example (judged without a reference function).
 * ``mlp_loss``: against the reference, depth 1 to 4, each activation, N = 1,
   reg > 0, a ReLU kink, large scores; known mistakes from the reference's
   private ``_mlp_loss``.
@@ -28,7 +30,8 @@ import numpy as np
 
 from chainrule.checking import CheckFailure, describe
 from chainrule.visible.training import (clip_norm_mistakes, clip_value_mistakes, dropout_draws, init_draws,
-                                        judge_dropout_backward, judge_dropout_forward, judge_early_stopping,
+                                        judge_delta_by_hand, judge_dropout_backward, judge_dropout_forward,
+                                        judge_early_stopping,
                                         judge_init, judge_normal,
                                         momentum_output_names, momentum_trajectory, sgd_momentum_mistakes)
 
@@ -288,7 +291,11 @@ TESTS = [
                judge=_dropout_forward_judge),
     HiddenTest("dropout_backward", ("dropout_forward", "dropout_backward"), _DROPOUT_CASES,
                call=_dropout_backward_call, judge=_dropout_backward_judge),
-    HiddenTest("early_stopping", ("early_stopping",), _STOP_CASES, judge=_stop_judge),
+    HiddenTest("early_stopping", ("early_stopping",), _STOP_CASES, judge=_stop_judge, points=2),
+    HiddenTest("delta_by_hand", ("delta_by_hand",),
+               (Case("the checkpoint's example: h_0 = [[1, 2]], two ReLU layers, delta_2 = [[0.5, -1]]",
+                     lambda rng: {}),),
+               judge=lambda actual, expected, inputs: judge_delta_by_hand(actual)),
     HiddenTest("mlp_loss", ("mlp_loss",), _MLP_CASES, outputs=("loss", "grads"), mistakes=_mlp_mistakes,
                rtol=1e-6, atol=1e-10, points=4),
 ]
