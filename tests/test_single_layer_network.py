@@ -367,3 +367,37 @@ def test_first_layer_weights_figure_has_one_image_per_unit():
     assert np.all(np.isnan(mosaic[10:18, 1 + 9 * 4:9 + 9 * 4]))          # no unit 12
     with pytest.raises(ValueError):
         plot_first_layer_weights(np.zeros((10, 3)))
+
+
+
+# ---- the checkpoint: the delta recursion by hand ----------------------------------------------------
+
+def test_checkpoint_is_the_hidden_error_signal_of_its_example():
+    """Is the checkpoint's delta1 autograd's dL/dz (away from the kink) for its delta2, U and z, with 0 at z = 0,
+    and delta2 a possible yhat - y (its entries sum to 0)?"""
+    delta2, U, z = ref.CHECKPOINT_DELTA2, ref.CHECKPOINT_U, ref.CHECKPOINT_Z
+    assert delta2.sum() == 0
+    loss = lambda v: anp.sum(delta2 * anp.dot(U, anp.maximum(v, 0.0)))   # noqa: E731 - dL/dtheta is delta2
+    oracle = autograd.grad(loss)(z)
+    answer = ref.delta1_by_hand()
+    off_kink = z != 0
+    np.testing.assert_allclose(answer[off_kink], oracle[off_kink], rtol=1e-12)
+    assert answer[~off_kink].tolist() == [0.0]
+    np.testing.assert_allclose(answer, (U.T @ delta2) * (z > 0))
+
+
+@pytest.mark.parametrize("answer", [[1.5, 0.0, 1.5, -1.5], [1.0, 1.0, 1.0, 1.0], [-1.5, -1.5, 0.5], [1.0, 2.0]])
+def test_checkpoint_messages_never_show_the_answer(answer):
+    """Does a wrong delta1_by_hand fail, in the visible check and the hidden test, without printing the answer?"""
+    from chainrule.visible import check_delta1_by_hand
+    from chainrule_reference.grading import grade
+
+    def delta1_by_hand():
+        return np.array(answer)
+
+    for run in (lambda: check_delta1_by_hand(delta1_by_hand),
+                lambda: grade("delta1_by_hand", {"delta1_by_hand": delta1_by_hand})):
+        with pytest.raises(CheckFailure) as failure:
+            run()
+        text = str(failure.value)
+        assert "1.5, 0, 0, -1.5" not in text and "1.5, 0.0, 0.0, -1.5" not in text and "[ 1.5" not in text, text

@@ -60,6 +60,22 @@ def _batch(body: str) -> str:
 
 
 VALID = [
+    # ---- delta1_by_hand (the checkpoint)
+    Variant("delta1_by_hand", "a column of integers and halves", '''
+import numpy as np
+
+def delta1_by_hand():
+    return np.array([[3 / 2], [0], [0], [-3 / 2]])
+'''),
+    Variant("delta1_by_hand", "computed with NumPy from the example", '''
+import numpy as np
+
+def delta1_by_hand():
+    delta2 = np.array([0.5, -1.0, 0.5])
+    U = np.array([[1.0, 2.0, 0.0, -1.0], [0.0, 1.0, -1.0, 1.0], [2.0, 1.0, 1.0, 0.0]])
+    z = np.array([2.0, -1.0, 0.0, 0.5])
+    return (U.T @ delta2) * (z > 0)
+'''),
     # ---- relu_forward
     Variant("relu_forward", "x times its own mask", '''
 def relu_forward(x):
@@ -330,6 +346,21 @@ class _Anything:
 def relu_backward(dout, cache):
     return _Anything()
 ''', "should be"),
+    # ---- delta1_by_hand (the checkpoint)
+    Variant("delta1_by_hand", "the mask z >= 0 at the kink, by hand", '''
+def delta1_by_hand():
+    return [1.5, 0.0, 1.5, -1.5]
+''', "z >= 0"),
+    Variant("delta1_by_hand", "no ReLU mask", '''
+def delta1_by_hand():
+    return [1.5, 0.5, 1.5, -1.5]
+''', "mask is missing"),
+    Variant("delta1_by_hand", "U delta2 instead of U^T delta2", '''
+import numpy as np
+
+def delta1_by_hand():
+    return np.array([-1.5, -1.5, 0.5])
+''', "transpose"),
     # ---- single_layer_loss_and_grads
     Variant("single_layer_loss_and_grads", "transposed dW", _single('''
     delta2 = yhat - y

@@ -18,8 +18,8 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["relu_backward", "relu_forward", "sgd_step", "single_layer_loss_and_grads", "single_layer_parts",
-           "two_layer_loss", "two_layer_parts"]
+__all__ = ["CHECKPOINT_DELTA2", "CHECKPOINT_U", "CHECKPOINT_Z", "delta1_by_hand", "relu_backward", "relu_forward",
+           "sgd_step", "single_layer_loss_and_grads", "single_layer_parts", "two_layer_loss", "two_layer_parts"]
 
 
 def _log_softmax(scores, axis):
@@ -124,3 +124,22 @@ def two_layer_loss(params, X, y, reg=0.0):
 def sgd_step(params, grads, lr):
     """One step of gradient descent: a new dict ``{k: params[k] - lr * grads[k]}``; the inputs are left alone."""
     return {key: value - lr * grads[key] for key, value in params.items()}
+
+
+#: The checkpoint of notebook 07 (the delta recursion by hand): the output layer's error signal
+#: delta2 = yhat - y for yhat = [0.5, 0, 0.5] and the true class 1, a score layer U (3, 4) and the hidden
+#: pre-activations z (4,), one of them exactly at the kink.
+CHECKPOINT_DELTA2 = np.array([0.5, -1.0, 0.5])
+CHECKPOINT_U = np.array([[1.0, 2.0, 0.0, -1.0], [0.0, 1.0, -1.0, 1.0], [2.0, 1.0, 1.0, 0.0]])
+CHECKPOINT_Z = np.array([2.0, -1.0, 0.0, 0.5])
+
+
+@reference_impl
+def delta1_by_hand():
+    """The checkpoint of notebook 07: the hidden layer's error signal delta1 = dL/dz, (4,), for
+    :data:`CHECKPOINT_DELTA2`, :data:`CHECKPOINT_U` and :data:`CHECKPOINT_Z` (0 at the kink z = 0).
+
+    Returns:
+        delta1, shape (4,) (one entry per hidden unit), float64.
+    """
+    return np.array([1.5, 0.0, 0.0, -1.5])

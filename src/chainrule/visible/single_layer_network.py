@@ -28,8 +28,8 @@ from ..gradcheck import num_grad, num_vjp
 from ._common import call, passed
 
 __all__ = ["DIGITS_RUN", "SINGLE_LAYER_MISTAKES", "SPIRAL_RUN", "check_relu_backward", "check_relu_forward",
-           "check_sgd_step", "check_single_layer_loss_and_grads", "check_train_digits", "check_train_spiral",
-           "check_two_layer_loss", "digits_run_inputs", "judge_digits_run", "train_two_layer_batches",
+           "check_delta1_by_hand", "check_sgd_step", "check_single_layer_loss_and_grads", "check_train_digits", "check_train_spiral",
+           "check_two_layer_loss", "digits_run_inputs", "delta1_by_hand_mistakes", "judge_delta1_by_hand", "judge_digits_run", "train_two_layer_batches",
            "init_two_layer", "judge_spiral_run", "nonfinite_result", "relu_layer_mistakes", "sgd_step_mistakes", "spiral_run_inputs",
            "train_two_layer", "two_layer_predict"]
 
@@ -701,3 +701,68 @@ def check_train_digits(two_layer_loss, sgd_step) -> None:
     print(f"[ok] training with your two_layer_loss and sgd_step on the digits reaches a validation accuracy of "
           f"{run['val_accuracy']:.3f} (the bar is {DIGITS_RUN['bar']:.2f}; training accuracy "
           f"{run['train_accuracy']:.3f}).")
+
+
+# ---- the checkpoint: the delta recursion by hand ---------------------------------------------------
+
+_CHECKPOINT_DELTA2 = np.array([0.5, -1.0, 0.5])
+_CHECKPOINT_U = np.array([[1.0, 2.0, 0.0, -1.0], [0.0, 1.0, -1.0, 1.0], [2.0, 1.0, 1.0, 0.0]])
+_CHECKPOINT_Z = np.array([2.0, -1.0, 0.0, 0.5])
+
+
+def delta1_by_hand_mistakes() -> list[tuple[str, np.ndarray]]:
+    """Known wrong answers of the checkpoint ``delta1_by_hand()``, as (description, value) with 4 entries."""
+    back, z = _CHECKPOINT_U.T @ _CHECKPOINT_DELTA2, _CHECKPOINT_Z
+    return [
+        ("the ReLU mask is taken with z >= 0: at the kink z = 0 ReLU passes no gradient in this course", back * (z >= 0)),
+        ("the ReLU mask is missing: a hidden unit with z <= 0 passes no gradient back", back),
+        ("this is U^T delta2 multiplied by h = ReLU(z), not by the 0/1 mask 1[z > 0]", back * np.maximum(z, 0)),
+        ("this is U^T delta2 multiplied by z, not by the 0/1 mask 1[z > 0]", back * z),
+        ("the sign is flipped: delta2 = yhat - y is given; dL/dz keeps its sign through U^T and the mask",
+         -back * (z > 0)),
+    ]
+
+
+def judge_delta1_by_hand(result) -> None:
+    """Raise CheckFailure unless ``result`` is the checkpoint's delta1, without printing the answer.
+
+    Four numbers pass as a (4,) or (4, 1) array, or a list; a known mistake is named; three numbers (the
+    shape of delta2) point at U where U^T belongs.
+    """
+    name = "delta1_by_hand()"
+    try:
+        values = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"{name} should return 4 numbers, one per hidden unit, but it returned "
+                           f"a {type(result).__name__}.") from None
+    if values.size == 3:
+        raise CheckFailure(f"{name} returned 3 numbers, one per class: delta1 = dL/dz has one entry per hidden "
+                           "unit, 4 here.\n  Likely mistake: U is (3, 4), from the hidden layer to the scores; "
+                           "going back, from the scores to the hidden layer, takes U's transpose.")
+    if values.size != 4 or values.shape not in ((4,), (4, 1), (1, 4)):
+        raise CheckFailure(f"{name} should return 4 numbers, one per hidden unit, but it returned shape "
+                           f"{values.shape}.")
+    values = values.reshape(4)
+    if not np.all(np.isfinite(values)):
+        raise CheckFailure(f"{name} contains NaN or infinity.")
+    right = (_CHECKPOINT_U.T @ _CHECKPOINT_DELTA2) * (_CHECKPOINT_Z > 0)
+    if np.allclose(values, right, rtol=1e-9, atol=1e-9):
+        return
+    for description, wrong in delta1_by_hand_mistakes():
+        if np.allclose(values, wrong, rtol=1e-9, atol=1e-9):
+            raise CheckFailure(f"{name} is not delta1 yet.\n  Likely mistake: {description}.")
+    raise CheckFailure(f"{name} is not delta1 yet (its values are not shown here: the checkpoint is yours to work "
+                       "out).\n  A check: for hidden unit j, which scores does h_j feed, with which weights of U? "
+                       "Weight delta2 with them, then ask whether unit j passes gradient at its z_j.")
+
+
+def check_delta1_by_hand(delta1_by_hand) -> None:
+    """The checkpoint: delta1 = dL/dz for the notebook's delta2 (3,), U (3, 4) and z (4,)."""
+    result = call(delta1_by_hand, "delta1_by_hand", (), ())
+    try:
+        judge_delta1_by_hand(result)
+    except CheckFailure as failure:
+        raise CheckFailure("Visible check, delta1_by_hand() for delta2 = [0.5, -1, 0.5], "
+                           "U = [[1, 2, 0, -1], [0, 1, -1, 1], [2, 1, 1, 0]], z = [2, -1, 0, 0.5]:\n"
+                           f"  {failure}") from None
+    print("[ok] delta1_by_hand is right. The hidden test checks the same four numbers.")

@@ -5,7 +5,8 @@ import numpy as np
 
 from chainrule.visible.single_layer_network import SINGLE_LAYER_MISTAKES as MISTAKES
 from chainrule.checking import CheckFailure, expect_close
-from chainrule.visible.single_layer_network import (DIGITS_RUN, SPIRAL_RUN, digits_run_inputs, judge_digits_run,
+from chainrule.visible.single_layer_network import (DIGITS_RUN, SPIRAL_RUN, digits_run_inputs, judge_delta1_by_hand,
+                                                    judge_digits_run,
                                                     judge_spiral_run, nonfinite_result, relu_layer_mistakes,
                                                     sgd_step_mistakes, spiral_run_inputs, train_two_layer,
                                                     train_two_layer_batches)
@@ -178,6 +179,9 @@ TESTS = [
     HiddenTest("relu_backward", ("relu_backward", "relu_forward"), _relu_cases(backward=True),
                call=backward_of("relu_forward", "relu_backward"),
                mistakes=lambda i: {"relu_backward": relu_layer_mistakes(i["x"], i["dout"])}, same_dtype=True),
+    HiddenTest("delta1_by_hand", ("delta1_by_hand",),
+               (Case("the checkpoint's example: delta2 [0.5, -1, 0.5], U (3, 4), z [2, -1, 0, 0.5]", lambda rng: {}),),
+               judge=lambda actual, expected, inputs: judge_delta1_by_hand(actual), points=1),
     HiddenTest(
         "single_layer_loss_and_grads", ("single_layer_loss_and_grads",),
         (Case("Dx = 4, Dh = 6, Nc = 3", lambda rng: _single_inputs(rng, 4, 6, 3)),
