@@ -138,9 +138,11 @@ def train_digits_networks(configs: Mapping[str, Mapping[str, float]], seeds: Seq
     history = {key: np.empty((K, epochs + 1)) for key in CURVES}
 
     def scores_of(X: np.ndarray) -> np.ndarray:
-        # in chunks of 25 rows: many small matrix products run on one thread, and run fast on a busy machine
-        parts = [np.maximum(X[..., i:i + 25, :] @ W1 + b1, 0.0) @ W2 + b2 for i in range(0, X.shape[-2], 25)]
-        return np.concatenate(parts, axis=1)
+        # Measuring only: in float32 (the losses and accuracies agree with float64 to 4 digits and more), and in
+        # chunks of 50 rows, small matrix products that run on one thread and stay fast on a busy machine.
+        X, w1, c1, w2, c2 = (a.astype(np.float32) for a in (X, W1, b1, W2, b2))
+        parts = [np.maximum(X[..., i:i + 50, :] @ w1 + c1, 0.0) @ w2 + c2 for i in range(0, X.shape[-2], 50)]
+        return np.concatenate(parts, axis=1).astype(np.float64)
 
     def record(epoch: int) -> None:
         history["val_loss"][:, epoch], history["val_acc"][:, epoch] = _loss_and_accuracy(scores_of(X_val), y_val)
