@@ -118,3 +118,30 @@ def test_visible_staged_forward_check_names_a_lost_one():
     forward = variant_function(NOTEBOOK, "the denominator without its 1", "staged_forward")
     with pytest.raises(CheckFailure, match="the denominator lost its 1"):
         check_staged_forward(forward)
+
+
+def test_division_checkpoint_is_the_gate_backward_pass():
+    """Is the checkpoint's (dp, dq) autograd's gradient of dout * p / q at p = 3, q = 2, dout = 4?"""
+    point = cg.DIVISION_CHECKPOINT
+    grad = autograd.grad(lambda v: point["dout"] * v[0] / v[1])(np.array([point["p"], point["q"]]))
+    np.testing.assert_allclose(cg.division_gate_by_hand(), grad, rtol=1e-12)
+    np.testing.assert_allclose(num_grad(lambda v: point["dout"] * v[0] / v[1], np.array([point["p"], point["q"]])),
+                               grad, rtol=1e-8)
+
+
+@pytest.mark.parametrize("answer", [(2.0, 3.0), (0.5, -0.75), (1.0, -1.5), (2.0,), [[2.0, -3.0]]])
+def test_division_checkpoint_messages_never_show_the_answer(answer):
+    """Does a wrong checkpoint fail, in the visible check and the hidden test, without printing (2, -3)?"""
+    from chainrule.visible.computational_graphs import check_division_gate_by_hand
+    from chainrule_reference.grading import grade
+
+    def division_gate_by_hand():
+        return answer
+
+    for run in (lambda: check_division_gate_by_hand(division_gate_by_hand),
+                lambda: grade("division_gate_by_hand", {"division_gate_by_hand": division_gate_by_hand})):
+        with pytest.raises(CheckFailure) as failure:
+            run()
+        text = str(failure.value)
+        if np.shape(answer) == (2,):   # a wrong shape may quote what came back
+            assert "-3" not in text and "2.0" not in text, text

@@ -225,6 +225,18 @@ def staged_backward(cache):
     dy += -dd
     return dx, dy
 '''),
+    # ---- division_gate_by_hand (the checkpoint)
+    Variant("division_gate_by_hand", "fractions in a list", '''
+def division_gate_by_hand():
+    return [4 / 2, -4 * 3 / 2 ** 2]
+'''),
+    Variant("division_gate_by_hand", "an array computed from the written derivation", '''
+import numpy as np
+
+def division_gate_by_hand():
+    p, q, dout = 3.0, 2.0, 4.0
+    return np.array([dout / q, -dout * p / q ** 2])
+'''),
 ]
 
 WRONG = [
@@ -674,4 +686,21 @@ def staged_backward(cache):
     dy = dy + x * da
     return dx, dy
 ''', "the factor 1 / q is"),
+    # ---- division_gate_by_hand (the checkpoint)
+    Variant("division_gate_by_hand", "dq with the wrong sign", '''
+def division_gate_by_hand():
+    return 2.0, 3.0
+''', "wrong sign"),
+    Variant("division_gate_by_hand", "local gradients without dout", '''
+def division_gate_by_hand():
+    return 0.5, -0.75
+''', "multiply each by the upstream gradient dout"),
+    Variant("division_gate_by_hand", "dq without the factor p", '''
+def division_gate_by_hand():
+    return 2.0, -1.0
+''', "lacks the factor p"),
+    Variant("division_gate_by_hand", "a guess", '''
+def division_gate_by_hand():
+    return 1.0, -1.5
+''', "not shown"),
 ]

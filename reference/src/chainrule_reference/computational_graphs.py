@@ -10,7 +10,8 @@ import numpy as np
 
 from ._registry import reference_impl
 
-__all__ = ["add_backward", "circuit_forward_backward", "fanout_forward_backward", "max_backward",
+__all__ = ["DIVISION_CHECKPOINT", "add_backward", "circuit_forward_backward", "division_gate_by_hand",
+           "fanout_forward_backward", "max_backward",
            "mul_backward", "neuron_forward_backward", "squared_error_forward_backward", "staged_backward",
            "staged_forward"]
 
@@ -140,3 +141,19 @@ def staged_backward(cache):
     dx = dd + dp + y * da
     dy = -dd + x * da
     return dx, dy
+
+
+#: The checkpoint of Part F's written derivation: the division gate out = p / q at p = 3, q = 2, with dout = 4.
+DIVISION_CHECKPOINT = {"p": 3.0, "q": 2.0, "dout": 4.0}
+
+
+@reference_impl
+def division_gate_by_hand():
+    r"""The checkpoint of notebook 02, Part F: the division gate's backward pass worked by hand.
+
+    For out = p / q at p = 3, q = 2 with dout = 4: dp = dout / q = 2 and dq = -dout p / q^2 = -3.
+
+    Returns:
+        ``(dp, dq)``, two floats.
+    """
+    return 2.0, -3.0

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import CheckFailure, expect_close
+from ..checking import CheckFailure, describe, expect_close
 from ..gradcheck import num_derivative, num_grad
 from ._common import call, passed
 
-__all__ = ["check_add_backward", "check_circuit_forward_backward", "check_fanout_forward_backward",
+__all__ = ["check_add_backward", "check_division_gate_by_hand", "division_gate_by_hand_mistakes",
+           "judge_division_gate_by_hand", "check_circuit_forward_backward", "check_fanout_forward_backward",
            "check_max_backward", "check_mul_backward", "check_neuron_forward_backward",
            "check_squared_error_forward_backward", "check_staged_backward", "check_staged_forward",
            "circuit_mistakes", "fanout_mistakes", "gate_mistakes", "neuron_mistakes", "squared_error_mistakes",
@@ -189,6 +190,51 @@ def staged_backward_mistakes(x, y) -> dict[str, list[tuple[str, np.ndarray]]]:
                (no_one_over_q, ay / t["dp"] + dy_)]}
 
 
+#: The checkpoint of Part F's written derivation: the division gate out = p / q at p = 3, q = 2, dout = 4.
+_DIVISION = {"p": 3.0, "q": 2.0, "dout": 4.0}
+
+
+def division_gate_by_hand_mistakes() -> list[tuple[str, tuple[float, float]]]:
+    """Known wrong ``(dp, dq)`` of the checkpoint ``division_gate_by_hand()``, as (description, value)."""
+    p, q, d = _DIVISION["p"], _DIVISION["q"], _DIVISION["dout"]
+    right = (d / q, -d * p / q ** 2)
+    return [("dq has the wrong sign: with p > 0, raising the denominator lowers p / q", (right[0], -right[1])),
+            ("these are the local gradients only: multiply each by the upstream gradient dout", (1 / q, -p / q ** 2)),
+            ("dq lacks the factor p: the derivative of p / q with respect to q is p times that of 1 / q",
+             (right[0], -d / q ** 2)),
+            ("dq lacks a factor 1 / q: the derivative of 1 / q with respect to q has q squared below the line",
+             (right[0], -d * p / q)),
+            ("dp should divide dout by q: with q held fixed, p / q is a line in p of slope 1 / q", (d * q, right[1])),
+            ("dp and dq are swapped: return (dp, dq), in the order of the gate's inputs", (right[1], right[0]))]
+
+
+def judge_division_gate_by_hand(result) -> None:
+    """Raise CheckFailure unless ``result`` is the checkpoint's ``(dp, dq)``, without printing the answer.
+
+    Two numbers in any reasonable container pass (a tuple, a list, an array of shape (2,)). A known
+    mistake is named; otherwise the message says what to check.
+    """
+    name = "division_gate_by_hand()"
+    try:
+        values = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"{name} should return two numbers (dp, dq), but it returned {describe(result)}.") \
+            from None
+    if values.shape != (2,):
+        raise CheckFailure(f"{name} should return two numbers (dp, dq), but it returned {describe(result)}.")
+    if not np.all(np.isfinite(values)):
+        raise CheckFailure(f"{name} contains NaN or infinity: both gradients are finite here.")
+    p, q, d = _DIVISION["p"], _DIVISION["q"], _DIVISION["dout"]
+    if np.allclose(values, (d / q, -d * p / q ** 2), rtol=1e-9, atol=1e-12):
+        return
+    for description, wrong in division_gate_by_hand_mistakes():
+        if np.allclose(values, wrong, rtol=1e-6, atol=1e-9):
+            raise CheckFailure(f"{name} is not (dp, dq) yet.\n  Likely mistake: {description}.")
+    raise CheckFailure(f"{name} is not (dp, dq) yet (the values are not shown here: the checkpoint is yours to "
+                       "work out).\n  A check: each result is dout times a local gradient from your written "
+                       "derivation, evaluated at p = 3 and q = 2.")
+
+
 # ---- the checks ----------------------------------------------------------------------------------
 
 def _expect(result, expected, example: str, output_names, mistakes, **tolerances) -> None:
@@ -322,3 +368,14 @@ def check_staged_backward(staged_forward, staged_backward) -> None:
         _expect(result, numeric, f"staged_backward(cache) with the cache of staged_forward(x={x!r}, y={y!r})",
                 ("dx", "dy"), staged_backward_mistakes(x, y), rtol=1e-6, atol=1e-9)
     passed("staged_backward")
+
+
+def check_division_gate_by_hand(division_gate_by_hand) -> None:
+    """The checkpoint: (dp, dq) of the division gate out = p / q at p = 3, q = 2 with dout = 4."""
+    result = call(division_gate_by_hand, "division_gate_by_hand", (), ())
+    try:
+        judge_division_gate_by_hand(result)
+    except CheckFailure as failure:
+        raise CheckFailure(f"Visible check, division_gate_by_hand() for out = p / q at p = 3, q = 2, dout = 4:\n"
+                           f"  {failure}") from None
+    print("[ok] division_gate_by_hand is right. The hidden test checks the same two numbers.")

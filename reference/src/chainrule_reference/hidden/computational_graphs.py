@@ -5,6 +5,7 @@ import numpy as np
 
 from chainrule.checking import out_and_cache
 from chainrule.visible.computational_graphs import (circuit_mistakes, fanout_mistakes, gate_mistakes,
+                                                   judge_division_gate_by_hand,
                                                    neuron_mistakes, squared_error_mistakes, staged_backward_mistakes,
                                                    staged_forward_mistakes)
 
@@ -93,4 +94,7 @@ TESTS = [
     HiddenTest("staged_backward", ("staged_forward", "staged_backward"), _staged_cases(), outputs=("dx", "dy"),
                call=_staged_backward, mistakes=lambda i: staged_backward_mistakes(**i), rtol=1e-6, atol=1e-9,
                points=2),
+    HiddenTest("division_gate_by_hand", ("division_gate_by_hand",),
+               (Case("the checkpoint's example: out = p / q at p = 3, q = 2, dout = 4", lambda rng: {}),),
+               judge=lambda actual, expected, inputs: judge_division_gate_by_hand(actual), points=1),
 ]
