@@ -14,7 +14,8 @@ Where bubblewrap (``bwrap``, the sandbox Flatpak uses) runs, which
   of them die with the sandbox (``--die-with-parent``; the namespace's init
   takes them down when the child ends);
 * a file system made from an allow-list: the interpreter and its standard
-  library, the system's shared libraries, NumPy and ``chainrule``, read-only;
+  library, the system's shared libraries, NumPy and ``chainrule`` (a copy
+  compiled to bytecode once per grading process, :func:`_compiled_chainrule`), read-only;
   private, size-limited tmpfs for the working folder, ``/tmp``, ``/var/tmp`` and
   ``/dev/shm``; nothing else of the host (no course folder, no other course copy,
   no home folders, no gradebook, no ``/etc``);
@@ -37,6 +38,8 @@ The learner's objects never leave the process: the grader holds proxies
 """
 from __future__ import annotations
 
+import atexit
+import compileall
 import functools
 import itertools
 import json
@@ -144,6 +147,36 @@ def _plotting_packages() -> dict[str, str]:
     return found
 
 
+@functools.cache
+def _compiled_chainrule() -> str | None:
+    """A copy of ``chainrule`` as the sandbox has it (its ``gradcheck`` the refusals of
+    ``graded_gradcheck.py``), compiled to bytecode, in a private temporary folder of this process; None if
+    it could not be made (the sandbox then binds the package's own folder, as before).
+
+    The sandbox runs with ``-B`` on a read-only file system, so it never writes bytecode: where the package's
+    folder holds none (an editable install run with ``PYTHONDONTWRITEBYTECODE``, a read-only install, or
+    sources changed since), every sandbox would compile ``chainrule`` again as it imports it. Made once per
+    grading process (worker processes forked from it share it) and removed when that process exits. The
+    copy holds only the learner library, as the package's folder does; the sandbox gets it read-only."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="chainrule-bytecode-"))
+    except OSError:
+        return None
+    owner = os.getpid()
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
+    try:
+        package = folder / "chainrule"
+        shutil.copytree(Path(chainrule.__file__).resolve().parent, package,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copy2(HERE / "graded_gradcheck.py", package / "gradcheck.py")
+        if not compileall.compile_dir(str(package), quiet=2, workers=1):
+            raise OSError("compileall failed")
+        return str(package)
+    except (OSError, shutil.Error):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
 def _system_folders() -> list[tuple[str, str | None]]:
     """The host's shared-library folders: (path, where a symlink points) for /lib, /lib64 and the /usr ones."""
     found = []
@@ -202,10 +235,12 @@ def _file_system() -> tuple[str, ...]:
     for path in masked:
         if any(_inside(path, m) for m in mounted):
             args += ["--tmpfs", path]
+    compiled = _compiled_chainrule()
     for name, source in _packages().items():
-        args += mount(["--ro-bind", source], f"{INSIDE}/{name}")
-    args += ["--ro-bind", str(HERE / "graded_gradcheck.py"), f"{INSIDE}/chainrule/gradcheck.py",
-             "--ro-bind", str(HERE / "child.py"), f"{INSIDE}/child.py",
+        args += mount(["--ro-bind", compiled if name == "chainrule" and compiled else source], f"{INSIDE}/{name}")
+    if not compiled:
+        args += ["--ro-bind", str(HERE / "graded_gradcheck.py"), f"{INSIDE}/chainrule/gradcheck.py"]
+    args += ["--ro-bind", str(HERE / "child.py"), f"{INSIDE}/child.py",
              "--ro-bind", str(HERE / "wire.py"), f"{INSIDE}/wire.py"]
     args += mount(["--proc"], "/proc") + mount(["--dev"], "/dev")
     for folder in (f"{INSIDE}/work", "/tmp", "/var/tmp", "/dev/shm"):
