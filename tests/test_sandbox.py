@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -305,3 +306,19 @@ def test_a_fork_bomb_stops_at_the_process_limit():
     with Sandbox(Limits(processes=8)) as box:
         made = _run(box, source, "bomb")
     assert 0 < made < 8
+
+
+@needs_bubblewrap
+def test_the_sandbox_imports_chainrule_from_bytecode_compiled_once(sandbox):
+    """chainrule comes from a copy compiled to bytecode by the grading process (the -B sandbox writes none),
+    read-only, with the refusing gradcheck; the package's own folder is not bound."""
+    from chainrule_reference.sandbox.process import _compiled_chainrule, _file_system
+
+    copy = _compiled_chainrule()
+    assert copy and (Path(copy) / "__pycache__").is_dir() and str(Path(copy).parent.name).startswith("chainrule-bytecode-")
+    assert copy in _file_system()
+    source = ("import os, chainrule.checking as c, chainrule.gradcheck as g\n"
+              "def found():\n"
+              "    writable = os.access(os.path.dirname(c.__file__), os.W_OK)\n"
+              "    return os.path.isfile(c.__cached__), writable, 'refus' in open(g.__file__).read().lower()\n")
+    assert _run(sandbox, source, "found") == (True, False, True)
