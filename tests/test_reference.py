@@ -4,6 +4,9 @@ on randomized shapes and values, in float64 and float32.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -152,3 +155,19 @@ def test_neuron_matches_autograd_and_central_differences(w, x):
     np.testing.assert_allclose(dw, autograd.grad(neuron, 0)(w, x), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(dx, autograd.grad(neuron, 1)(w, x), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(dw, num_grad(lambda a: neuron(a, x), w), rtol=1e-5, atol=1e-8)
+
+
+def test_the_package_registers_every_reference_function_without_the_grading_tools():
+    """Does `import chainrule_reference` register every reference function, without loading nbgrader or nbconvert?
+
+    A notebook's first test cell imports it, so nbconvert's seconds of start-up would be paid in every notebook.
+    """
+    code = ("import sys, importlib, pkgutil, chainrule_reference as c\n"
+            "heavy = sorted(m for m in ('nbconvert', 'nbgrader', 'sqlalchemy') if m in sys.modules)\n"
+            "n = len(c.REFERENCE)\n"
+            "for i in pkgutil.iter_modules(c.__path__):\n"
+            "    importlib.import_module('chainrule_reference.' + i.name)\n"
+            "print(heavy, n, len(c.REFERENCE))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "[]", out
+    assert out[1] == out[2] and int(out[1]) > 50

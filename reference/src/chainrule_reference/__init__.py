@@ -13,14 +13,15 @@ environment (the learner library ``chainrule`` does not need it).
 * :mod:`chainrule_reference.selfcheck`: the ``course.py check`` command.
 """
 import importlib
-import pkgutil
 
 from ._registry import REFERENCE
 
-__all__ = ["REFERENCE"]
+__all__ = ["REFERENCE", "NOTEBOOK_MODULES"]
 
-# Importing every module registers its reference functions in REFERENCE.
-for _info in pkgutil.iter_modules(__path__):
-    if not _info.name.startswith("_") and _info.name not in ("grading", "spec", "hidden", "sandbox", "nbgrader_plugin",
-                                                             "classgrade", "selfcheck"):
-        importlib.import_module(f"{__name__}.{_info.name}")
+# The reference functions' modules, one per notebook. Importing them registers
+# their functions in REFERENCE; the grading tools (which import nbgrader and
+# nbconvert, seconds of start-up) are imported only by those who use them.
+NOTEBOOK_MODULES = ("scalar_derivatives", "computational_graphs", "jacobians", "layouts", "affine_layers", "losses",
+                    "single_layer_network", "activations", "training", "autodiff")
+for _name in NOTEBOOK_MODULES:
+    importlib.import_module(f"{__name__}.{_name}")
