@@ -46,7 +46,7 @@ import numpy as np
 MAX_HEADER = 256 << 10  # bytes of JSON in one message
 MAX_PAYLOAD = 8 << 20  # bytes of array data in one message
 MAX_VALUES = 10_000  # JSON values (numbers, strings, lists, objects and keys) in one message
-MAX_STRING = 64 << 10  # characters of one string value
+MAX_STRING = 256 << 10  # characters of one string value (a long answer cell must fit, ten times over)
 MAX_DEPTH = 64  # nesting of tuples, lists and dicts
 MAX_ERROR_TEXT = 2000  # characters of an exception's message that cross (the grader cuts it further)
 _HEADER = struct.Struct(">IQ")  # JSON length, number of bytes that follow
