@@ -156,13 +156,15 @@ def _compiled_chainrule() -> str | None:
     The sandbox runs with ``-B`` on a read-only file system, so it never writes bytecode: where the package's
     folder holds none (an editable install run with ``PYTHONDONTWRITEBYTECODE``, a read-only install, or
     sources changed since), every sandbox would compile ``chainrule`` again as it imports it. Made once per
-    grading process (worker processes forked from it share it) and removed when that process exits. The
+    grading process (worker processes forked from it share it) and removed when that process exits (or, if it
+    was killed, by the next grading process of this user: :func:`_remove_stale_copies`). The
     copy holds only the learner library, as the package's folder does; the sandbox gets it read-only."""
+    owner = os.getpid()
+    _remove_stale_copies()
     try:
-        folder = Path(tempfile.mkdtemp(prefix="chainrule-bytecode-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"chainrule-bytecode-{owner}-"))
     except OSError:
         return None
-    owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
     try:
         package = folder / "chainrule"
@@ -175,6 +177,21 @@ def _compiled_chainrule() -> str | None:
     except (OSError, shutil.Error):
         shutil.rmtree(folder, ignore_errors=True)
         return None
+
+
+def _remove_stale_copies() -> None:
+    """Remove the compiled copies (:func:`_compiled_chainrule`) of this user's grading processes that ended
+    without removing theirs (killed by a signal): a folder named after a process id that no longer exists."""
+    for folder in Path(tempfile.gettempdir()).glob("chainrule-bytecode-*-*"):
+        try:
+            pid = int(folder.name.split("-")[2])
+            if folder.is_symlink() or folder.stat().st_uid != os.geteuid() or pid == os.getpid():
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError, IndexError):
+            continue
 
 
 def _system_folders() -> list[tuple[str, str | None]]:
