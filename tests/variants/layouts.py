@@ -176,7 +176,7 @@ def column_dJ_dW(delta, x):
     Variant("column_dJ_dW", "the flattened (1, m n) Jacobian row", '''
 def column_dJ_dW(delta, x):
     return (delta.T @ x.T).reshape(1, -1)
-''', diagnosis="numerator-layout Jacobian of J with respect to W flattened"),
+''', diagnosis="numerator-layout Jacobian of L with respect to W flattened"),
     Variant("column_dJ_dW", "upstream gradient left out", '''
 import numpy as np
 
@@ -226,7 +226,7 @@ def row_dJ_dW(x, delta):
     Variant("row_dJ_dW", "x delta: shapes that do not fit", '''
 def row_dJ_dW(x, delta):
     return x @ delta
-''', diagnosis="the only product that gives"),
+''', diagnosis="The only one that does is the answer"),
     Variant("row_dJ_dW", "x * delta entry by entry", '''
 def row_dJ_dW(x, delta):
     return x * delta

@@ -42,13 +42,12 @@ def _column_dJ_dx(W, delta):
     m, n = W.shape
     found = [
         (f"you returned dL/dx as a (1, {n}) row, delta W: that is the numerator-layout Jacobian; "
-         f"the shape convention asks for x's shape ({n}, 1): transpose it, W^T delta^T", delta @ W),
+         f"the shape convention asks for x's shape ({n}, 1): transpose it", delta @ W),
         ("you returned W^T, the local Jacobian alone (transposed): multiply it by the upstream "
-         "gradient delta, W^T delta^T", W.T),
+         "gradient delta", W.T),
         ("you returned W, the Jacobian dz/dx alone: multiply it by the upstream gradient delta "
-         "and give the result x's shape, W^T delta^T", W),
-        ("you returned delta^T, the upstream gradient alone: it must pass back through W, "
-         "W^T delta^T", delta.T),
+         "and give the result x's shape", W),
+        ("you returned delta^T, the upstream gradient alone: it must pass back through W", delta.T),
     ]
     if m == n:
         found.insert(1, ("this is W delta^T: W where W^T belongs (z = W x sends x forward through W, "
@@ -63,19 +62,19 @@ def _column_dJ_dW(delta, x):
     found = [
         (f"you returned x delta, of shape ({n}, {m}), laid out like W^T (the numerator layout of a "
          f"derivative with respect to a matrix): this is dL/dW transposed; the shape convention asks "
-         f"for W's shape ({m}, {n}): delta^T x^T", x @ delta),
-        (f"you returned the (1, {m * n}) numerator-layout Jacobian of J with respect to W flattened: "
+         f"for W's shape ({m}, {n})", x @ delta),
+        (f"you returned the (1, {m * n}) numerator-layout Jacobian of L with respect to W flattened: "
          f"give it W's shape ({m}, {n})", right.reshape(1, -1)),
-        ("you returned x^T, the local gradient alone: multiply by the upstream gradient, "
-         "delta^T x^T (row i of dL/dW is delta_i x^T)", x.T),
-        ("the upstream gradient delta is missing: row i of dL/dW is delta_i x^T",
+        ("you returned x^T, the local gradient alone: multiply by the upstream gradient "
+         "delta (row i of dL/dW involves delta_i)", x.T),
+        ("the upstream gradient delta is missing: row i of dL/dW must scale with delta_i",
          np.ones((m, 1)) @ x.T),
     ]
     if m == n:
         found.append(("delta x is an inner product, one number: the gradient of a matrix needs the "
-                      "outer product delta^T x^T", delta @ x))
+                      "outer product of two vectors", delta @ x))
         found.append(("delta * x^T multiplies entry by entry: the gradient of a matrix needs the "
-                      "outer product delta^T x^T", delta * x.T))
+                      "outer product of two vectors", delta * x.T))
     return right, found
 
 
@@ -85,15 +84,15 @@ def _row_dJ_dx(W, delta):
     found = [
         (f"you returned dL/dx as a ({n}, 1) column, W delta^T: that is the denominator layout (the "
          f"gradient written as a column); in the row form x is a (1, {n}) row, and the shape convention "
-         f"asks for x's shape (1, {n}): delta W^T", W @ delta.T),
-        ("you returned W^T, the Jacobian dz/dx alone: multiply it by the upstream gradient, delta W^T",
+         f"asks for x's shape (1, {n})", W @ delta.T),
+        ("you returned W^T, the Jacobian dz/dx alone: multiply it by the upstream gradient delta",
          W.T),
-        ("you returned W, the local gradient alone: multiply by the upstream gradient, delta W^T", W),
-        ("you returned delta, the upstream gradient alone: it must pass back through W^T, delta W^T", delta),
+        ("you returned W, the local gradient alone: multiply by the upstream gradient delta", W),
+        ("you returned delta, the upstream gradient alone: it must pass back through the layer's Jacobian", delta),
     ]
     if m == n:
         found.insert(1, ("this is delta W: W where W^T belongs (in the row form z = x W, the Jacobian "
-                         "dz/dx is W^T, so dL/dx = delta W^T)", delta @ W))
+                         "dz/dx is W^T)", delta @ W))
     return delta @ W.T, found
 
 
@@ -104,18 +103,18 @@ def _row_dJ_dW(x, delta):
     found = [
         (f"you returned delta^T x, of shape ({m}, {n}), laid out like W^T (the numerator layout of a "
          f"derivative with respect to a matrix): this is dL/dW transposed; the shape convention asks "
-         f"for W's shape ({n}, {m}): x^T delta", delta.T @ x),
-        (f"you returned the (1, {n * m}) numerator-layout Jacobian of J with respect to W flattened: "
+         f"for W's shape ({n}, {m})", delta.T @ x),
+        (f"you returned the (1, {n * m}) numerator-layout Jacobian of L with respect to W flattened: "
          f"give it W's shape ({n}, {m})", right.reshape(1, -1)),
-        ("you returned x^T, the local gradient alone: multiply by the upstream gradient, x^T delta "
-         "(row i of dL/dW is x_i delta)", x.T),
-        ("the upstream gradient delta is missing: row i of dL/dW is x_i delta", x.T @ np.ones((1, m))),
+        ("you returned x^T, the local gradient alone: multiply by the upstream gradient "
+         "delta (row i of dL/dW involves x_i and delta)", x.T),
+        ("the upstream gradient delta is missing: row i of dL/dW must scale with delta", x.T @ np.ones((1, m))),
     ]
     if m == n:
         found.append(("x delta^T is an inner product, one number: the gradient of a matrix needs the "
-                      "outer product x^T delta", x @ delta.T))
-        found.append(("x * delta multiplies entry by entry (x delta, not x^T delta): the gradient of a "
-                      "matrix needs the outer product x^T delta", x * delta))
+                      "outer product of two vectors", x @ delta.T))
+        found.append(("x * delta multiplies entry by entry: the gradient of a "
+                      "matrix needs the outer product of two vectors", x * delta))
     return right, found
 
 
@@ -178,24 +177,24 @@ def layout_mistakes(name: str, **inputs: Any) -> list[tuple[str, np.ndarray]]:
 
 
 def layout_shape_hint(name: str, **inputs: Any) -> str | None:
-    """What to tell a learner whose function raised ValueError: the shapes, and the only product that fits."""
+    """What to tell a learner whose function raised ValueError: the shapes, and the question that finds the one product that fits."""
     if name in ("column_dJ_dx", "row_dJ_dx"):
         W = inputs["W"]
         if name == "column_dJ_dx":
             m, n = np.shape(W)
             return (f"the shapes do not fit. Write them down: W is ({m}, {n}), delta is (1, {m}), and "
-                    f"dL/dx must have x's shape ({n}, 1); the only product that gives ({n}, 1) is W^T delta^T")
+                    f"dL/dx must have x's shape ({n}, 1); which product of W and delta, each transposed or not, gives ({n}, 1)? The only one that does is the answer")
         n, m = np.shape(W)
         return (f"the shapes do not fit. Write them down: W is ({n}, {m}), delta is (1, {m}), and dL/dx "
-                f"must have x's shape (1, {n}); the only product that gives (1, {n}) is delta W^T")
+                f"must have x's shape (1, {n}); which product of delta and W, each transposed or not, gives (1, {n})? The only one that does is the answer")
     if name == "column_dJ_dW":
         m, n = np.shape(inputs["delta"])[1], np.shape(inputs["x"])[0]
         return (f"the shapes do not fit. Write them down: delta is (1, {m}), x is ({n}, 1), and dL/dW must "
-                f"have W's shape ({m}, {n}); the only product that gives ({m}, {n}) is delta^T x^T")
+                f"have W's shape ({m}, {n}); which product of delta and x, each transposed or not, gives ({m}, {n})? The only one that does is the answer")
     if name == "row_dJ_dW":
         n, m = np.shape(inputs["x"])[1], np.shape(inputs["delta"])[1]
         return (f"the shapes do not fit. Write them down: x is (1, {n}), delta is (1, {m}), and dL/dW must "
-                f"have W's shape ({n}, {m}); the only product that gives ({n}, {m}) is x^T delta")
+                f"have W's shape ({n}, {m}); which product of x and delta, each transposed or not, gives ({n}, {m})? The only one that does is the answer")
     if name == "to_shape_convention":
         return (f"reshape the (1, {np.size(inputs['jacobian_row'])}) row to param_shape = "
                 f"{tuple(inputs['param_shape'])}: both hold the same number of entries")
