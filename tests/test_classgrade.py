@@ -428,3 +428,23 @@ def test_an_existing_gradebook_file_is_never_removed(tmp_path, monkeypatch):
     with pytest.raises(SystemExit):
         open_gradebook(f"sqlite:///{existing}")
     assert existing.exists()
+
+
+def test_grading_skips_the_rfc3987_grammars_and_still_validates_notebooks():
+    """Does `chainrule grade`'s module keep jsonschema from building rfc3987_syntax's grammars (1.3 s of CPU per
+    process), while nbformat still refuses an invalid notebook and accepts a valid one?"""
+    code = ("import sys\n"
+            "import chainrule_reference.classgrade\n"
+            "import nbformat\n"
+            "from nbformat.validator import ValidationError\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "nbformat.validate(nb)\n"
+            "del nb.cells[0]['source']\n"
+            "try:\n"
+            "    nbformat.validate(nb)\n"
+            "    print('accepted')\n"
+            "except ValidationError:\n"
+            "    print('refused')\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["refused", "None"], out
