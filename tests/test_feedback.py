@@ -206,3 +206,18 @@ def test_kept_outputs_are_filtered_and_capped():
     assert graded.outputs == [] and AS_SUBMITTED not in graded.metadata and graded.execution_count is None
     assert all(c.metadata[AS_SUBMITTED] and c.execution_count == 4 for c in (text, figures, too_big, error))
     nbformat.validate(nb)
+
+
+def test_markdown_rendered_once_per_process_is_the_same_html():
+    """Is every markdown cell of the ten solutions rendered the same from the cache as afresh, and does a cell's
+    attachment still reach its page (attachments are never served from the cache)?"""
+    from chainrule_reference.exchange import _render_markdown
+    for assignment in ASSIGNMENTS:
+        nb = nbformat.read(solution_path(assignment), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and not cell.get("attachments"):
+                first = markdown_to_safe_html(cell.source, path="a")
+                assert markdown_to_safe_html(cell.source, path="b") == first == _render_markdown(cell.source, "c", {})
+    source = "![dot](attachment:dot.png)"
+    pages = [markdown_to_safe_html(source, attachments={"dot.png": {"image/png": data}}) for data in ("AAAA", "BBBB")]
+    assert "AAAA" in pages[0] and "BBBB" in pages[1]

@@ -27,6 +27,7 @@ in the same way when it files an export.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import secrets
@@ -347,9 +348,29 @@ class _MathMLRenderer(IPythonRenderer):
 
 def markdown_to_safe_html(source: str, path: str = "", attachments: dict | None = None) -> str:
     """The markdown ``source`` as HTML fit for a reader's browser: math as MathML, the cell's
-    ``attachments`` inlined, no ``javascript:`` links, only allowed tags and attributes."""
-    renderer = _MathMLRenderer(escape=False, allow_harmful_protocols=False, path=path, attachments=attachments or {})
+    ``attachments`` inlined, no ``javascript:`` links, only allowed tags and attributes.
+
+    Without attachments the HTML depends on the source alone (``path`` serves only to embed
+    images, which this renderer never does), so it is rendered once per process and reused: a
+    class's feedback pages share all the notebook's own markdown, and rendering and sanitizing it
+    is a third of a feedback page's cost.
+    """
+    if not attachments and len(source) <= _CACHED_MARKDOWN_CHARS:
+        return _markdown_without_attachments(source)
+    return _render_markdown(source, path, attachments or {})
+
+
+def _render_markdown(source: str, path: str, attachments: dict) -> str:
+    renderer = _MathMLRenderer(escape=False, allow_harmful_protocols=False, path=path, attachments=attachments)
     return clean_feedback_html(MarkdownWithMath(renderer=renderer).render(source))
+
+
+_CACHED_MARKDOWN_CHARS = 20_000  # longer cells (a learner's, say) are rendered every time: the cache stays small
+
+
+@functools.lru_cache(maxsize=2048)
+def _markdown_without_attachments(source: str) -> str:
+    return _render_markdown(source, "", {})
 
 
 @pass_context
