@@ -94,3 +94,21 @@ def test_missing_function_is_reported():
     """Does a test cell run before its function's cell say which cell to run?"""
     with pytest.raises(CheckFailure, match="not defined"):
         grade("central_difference", {})
+
+
+def test_a_verdict_lists_the_inputs_only_when_the_case_has_some():
+    """Does a failed case of a test with inputs say them, and a by-hand checkpoint (no inputs) print no empty line?"""
+    from chainrule.checking import CheckFailure
+    from chainrule_reference.grading import compare_case
+    from chainrule_reference.hidden import HIDDEN_TESTS
+    from chainrule_reference.spec import draw_inputs
+
+    def verdict(name, answer):
+        test = HIDDEN_TESTS[name]
+        inputs = draw_inputs(test)[0]
+        with pytest.raises(CheckFailure) as failure:
+            compare_case(test, 0, inputs, answer(inputs))
+        return str(failure.value)
+
+    assert "  inputs: x" in verdict("relu_forward", lambda inputs: inputs["x"] * 0 + 7.0)
+    assert "inputs:" not in verdict("division_gate_by_hand", lambda inputs: (0.0, 0.0))

@@ -115,9 +115,10 @@ def compare_case(test: HiddenTest, index: int, inputs: Inputs, actual: Any) -> N
                      atol=case.atol if case.atol is not None else test.atol,
                      same_dtype=test.same_dtype, output_names=test.outputs, mistakes=mistakes)
     except CheckFailure as failure:
+        described = f"  inputs: {_describe_inputs(inputs)}\n" if inputs else ""  # a by-hand checkpoint takes none
         raise CheckFailure(
             f"Hidden test '{test.name}', case {index + 1} of {len(test.cases)} ({case.label}):\n"
-            f"  inputs: {_describe_inputs(inputs)}\n{failure}") from None
+            f"{described}{failure}") from None
 
 
 @dataclass
