@@ -517,17 +517,8 @@ def train_two_layer(loss_fn: Callable, step_fn: Callable, X: np.ndarray, y: np.n
     params = init_two_layer(X.shape[1], hidden, int(np.max(y)) + 1, rng)
     losses, steps, accuracies = [], [], []
     for step in range(iters):
-        result = loss_fn(params, X, y, reg)
-        if not isinstance(result, tuple) or len(result) != 2:
-            raise CheckFailure("two_layer_loss should return a tuple (loss, grads), "
-                               f"but it returned {describe(result)}.")
-        loss, grads = result
-        try:
-            losses.append(float(loss))
-        except (TypeError, ValueError):
-            raise CheckFailure("two_layer_loss should return a number as its loss, "
-                               f"but it is {describe(loss)}.") from None
-        _check_grads(grads, params)
+        loss, grads = _loss_and_grads(loss_fn, params, X, y, reg)
+        losses.append(loss)
         if step % record_every == 0:
             steps.append(step)
             accuracies.append(float(np.mean(two_layer_predict(params, X) == y)))
@@ -538,6 +529,22 @@ def train_two_layer(loss_fn: Callable, step_fn: Callable, X: np.ndarray, y: np.n
         accuracy = float(np.mean(two_layer_predict(params, X) == y))
     return {"params": params, "losses": np.array(losses), "accuracy_steps": np.array(steps),
             "accuracies": np.array(accuracies), "accuracy": accuracy}
+
+
+def _loss_and_grads(loss_fn, params: dict, X: np.ndarray, y: np.ndarray, reg: float) -> tuple[float, dict]:
+    """One call of the learner's ``two_layer_loss``: its loss as a float and its grads, checked against ``params``."""
+    result = loss_fn(params, X, y, reg)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise CheckFailure("two_layer_loss should return a tuple (loss, grads), "
+                           f"but it returned {describe(result)}.")
+    loss, grads = result
+    try:
+        loss = float(loss)
+    except (TypeError, ValueError):
+        raise CheckFailure("two_layer_loss should return a number as its loss, "
+                           f"but it is {describe(loss)}.") from None
+    _check_grads(grads, params)
+    return loss, grads
 
 
 def judge_spiral_run(run: dict[str, Any], bar: float, settings: dict[str, Any],
@@ -644,17 +651,8 @@ def train_two_layer_batches(loss_fn: Callable, step_fn: Callable, X: np.ndarray,
         order = rng.permutation(X.shape[0])
         for start in range(0, X.shape[0], batch_size):
             rows = order[start:start + batch_size]
-            result = loss_fn(params, X[rows], y[rows], reg)
-            if not isinstance(result, tuple) or len(result) != 2:
-                raise CheckFailure("two_layer_loss should return a tuple (loss, grads), "
-                                   f"but it returned {describe(result)}.")
-            loss, grads = result
-            try:
-                losses.append(float(loss))
-            except (TypeError, ValueError):
-                raise CheckFailure("two_layer_loss should return a number as its loss, "
-                                   f"but it is {describe(loss)}.") from None
-            _check_grads(grads, params)
+            loss, grads = _loss_and_grads(loss_fn, params, X[rows], y[rows], reg)
+            losses.append(loss)
             if not np.isfinite(losses[-1]):
                 finite = False
                 break
