@@ -103,18 +103,10 @@ def make_class(folder: Path, students: int, assignments: list[str]) -> dict[str,
     return kinds
 
 
-STOCK_CONFIG = '''"""Stock nbgrader for the benchmark: the course's folders, nbgrader's default preprocessors."""
-c = get_config()  # noqa: F821
-c.CourseDirectory.course_id = "chainrule"
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "notebooks"
-c.CourseDirectory.submitted_directory = "autograde/submitted"
-c.CourseDirectory.autograded_directory = "autograde/autograded"
-c.CourseDirectory.feedback_directory = "autograde/feedback"
-c.CourseDirectory.solution_directory = "autograde/solution"
-c.CourseDirectory.source_with_tests_directory = "autograde/source_with_tests"
-c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
-'''
+STOCK_CONFIG = ('"""Stock nbgrader for the benchmark: the course\'s folders, nbgrader\'s default preprocessors."""\n'
+                "c = get_config()  # noqa: F821\n"
+                + "".join(line for line in (ROOT / "nbgrader_config.py").read_text().splitlines(keepends=True)
+                          if line.startswith("c.CourseDirectory.")))
 """A course folder's whole nbgrader configuration for stock nbgrader: where the files are, and nothing of
 the course's plugins (no sandbox, no RestoreCells, no feedback template)."""
 
