@@ -17,6 +17,7 @@ import re
 
 import nbformat
 import pytest
+from markupsafe import escape
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from chainrule_reference.exchange import markdown_to_safe_html, tex_to_mathml
@@ -110,10 +111,11 @@ def test_the_math_is_mathml_and_the_page_loads_nothing(graded):
 def test_the_learners_own_outputs_show_marked_as_hers(graded):
     """alice's printed line and her figure, as her kernel made them, under the label of their cell."""
     html = graded["feedback"]["alice"]
-    assert PRINTED in html
+    printed = str(escape(PRINTED))  # as the template writes text: quotes as character references
+    assert printed in html
     png = base64.b64encode(base64.b64decode(_png(graded["alice"]))).decode()
-    assert f'src="data:image/png;base64,{png}"' in html
-    assert html.index("subplots") < html.rindex(LABEL, 0, html.index(PRINTED))
+    assert f'src="data:image/png;base64,{png}" alt="' in html
+    assert html.index("subplots") < html.rindex(LABEL, 0, html.index(printed))
 
 
 def test_test_cells_hold_only_the_sandbox_verdicts(graded):
@@ -221,3 +223,28 @@ def test_markdown_rendered_once_per_process_is_the_same_html():
     source = "![dot](attachment:dot.png)"
     pages = [markdown_to_safe_html(source, attachments={"dot.png": {"image/png": data}}) for data in ("AAAA", "BBBB")]
     assert "AAAA" in pages[0] and "BBBB" in pages[1]
+
+
+def test_code_highlighted_once_per_process_is_nbconverts_html():
+    """Is every code cell of the ten solutions highlighted from the cache as nbconvert highlights it, with the
+    magics language of a cell's metadata still heeded?"""
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    from chainrule_reference.feedback import CachedHighlight
+    cached, fresh = CachedHighlight(pygments_lexer="ipython3"), Highlight2HTML(pygments_lexer="ipython3")
+    for assignment in ASSIGNMENTS:
+        nb = nbformat.read(solution_path(assignment), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cached(cell.source) == cached(cell.source) == fresh(cell.source)
+    magic = {"magics_language": "bash"}
+    assert cached("%%bash\necho $HOME", metadata=magic) == fresh("%%bash\necho $HOME", metadata=magic)
+    assert cached("%%bash\necho $HOME", metadata=magic) != cached("%%bash\necho $HOME")
+
+
+def test_every_image_has_a_description():
+    """A figure kept from the submission and an image written in markdown without ``alt`` both get one:
+    the page is not parsed again afterwards to add it."""
+    from chainrule_reference.exchange import NO_ALT_TEXT
+    html = markdown_to_safe_html('<img src="https://example.org/a.png"> ![a dot](b.png)')
+    assert f'alt="{NO_ALT_TEXT}"' in html and 'alt="a dot"' in html

@@ -39,6 +39,7 @@ from typing import Callable
 from xml.etree import ElementTree
 
 import bleach
+from bleach.html5lib_shim import Filter
 import latex2mathml.converter
 from jinja2 import pass_context
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
@@ -304,12 +305,25 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     return True
 
 
+NO_ALT_TEXT = "No description has been provided for this image"  # nbconvert's words for an image without one
+
+
+class _AltText(Filter):
+    """Gives an image without an ``alt`` attribute nbconvert's text for one (screen readers read it)."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "img":
+                token["data"].setdefault((None, "alt"), NO_ALT_TEXT)
+            yield token
+
+
 def clean_feedback_html(html: str) -> str:
     """``html`` with only the tags and attributes markdown and its math produce; any other tag
     (``<script>``, ``<iframe>``, ...) is escaped, so it shows as text, and event handlers and
-    ``javascript:`` URLs go."""
-    return bleach.clean(html, tags=_TAGS, attributes=_allowed_attribute,
-                        protocols={"http", "https", "mailto", "data"}, strip=False, strip_comments=True)
+    ``javascript:`` URLs go. Every image has an ``alt`` text."""
+    return bleach.Cleaner(tags=_TAGS, attributes=_allowed_attribute, protocols={"http", "https", "mailto", "data"},
+                          strip=False, strip_comments=True, filters=[_AltText]).clean(html)
 
 
 def tex_to_mathml(tex: str, display: bool) -> str:
