@@ -90,6 +90,24 @@ def test_hidden_inputs_are_the_same_on_every_draw(name):
             assert same_value(a[key], b[key]), f"input {key} differs between two draws"
 
 
+@pytest.mark.parametrize("name", sorted(HIDDEN_TESTS))
+def test_the_reference_answer_kept_for_a_class_is_the_one_each_submission_would_get(name):
+    """The grader computes each case's reference answer once per process (reference_answer): is it what the
+    reference gives on a fresh draw after the others, with the reference's code run again?"""
+    from chainrule_reference.grading import reference_answer
+    test = HIDDEN_TESTS[name]
+    kept = [reference_answer(test, index) for index in range(len(test.cases))]
+    for index, inputs in enumerate(draw_inputs(test)):
+        expected, mistakes = kept[index]
+        assert same_value(test.run(REFERENCE, inputs), expected), f"case {index + 1}"
+        fresh = test.mistakes(inputs) if test.mistakes else {}
+        assert fresh.keys() == mistakes.keys(), f"case {index + 1}"
+        for path in fresh:
+            assert [label for label, _ in fresh[path]] == [label for label, _ in mistakes[path]]
+            assert all(same_value(a, b) for (_, a), (_, b) in zip(fresh[path], mistakes[path])), f"case {index + 1}"
+    assert reference_answer(test, 0) is kept[0]
+
+
 def test_missing_function_is_reported():
     """Does a test cell run before its function's cell say which cell to run?"""
     with pytest.raises(CheckFailure, match="not defined"):

@@ -81,6 +81,15 @@ def test_plain_data_round_trips_exactly(sandbox, value):
     assert _same(value, echo(value))
 
 
+def test_many_arrays_larger_than_a_pipe_arrive_whole(sandbox):
+    """A message's arrays go out gathered into few writes: do 1,200 arrays (a few bytes up to 3 MiB, more than a
+    pipe holds, so writes stop part-way through an array) come back intact and in order?"""
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=n) for n in [0, 1, 7, 393_216, *rng.integers(0, 40, 1_196)]]
+    back = _run(sandbox, "def echo(v):\n    return v\n", "echo", arrays)
+    assert _same(arrays, back)
+
+
 def test_non_finite_floats_and_numpy_scalars_round_trip(sandbox):
     back = _run(sandbox, "def echo(*v):\n    return v\n", "echo", float("nan"), float("-inf"), np.float32(1.5),
                 np.int64(-3), 2 + 1j)

@@ -333,9 +333,7 @@ class Connection:
         problem = size_problem(len(data), payload_bytes, count_values(data))
         if problem:
             raise ValueError(f"{TOO_BIG}: {problem}")
-        _write_all(self.write_fd, _HEADER.pack(len(data), payload_bytes) + data, self.deadline)
-        for buffer in buffers:
-            _write_all(self.write_fd, buffer, self.deadline)
+        _write_all(self.write_fd, [_HEADER.pack(len(data), payload_bytes) + data, *buffers], self.deadline)
         return sent_generators
 
     def _receive(self) -> tuple[dict, dict]:
@@ -407,17 +405,24 @@ def _restore_generators(generators: list[np.random.Generator], states: Any) -> N
         raise WireError(f"a generator state that cannot be read ({type(err).__name__})") from None
 
 
-def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
-    view = memoryview(data)
-    while view:
+def _write_all(fd: int, parts: list[bytes], deadline: float | None) -> None:
+    """Write ``parts`` one after the other, gathered into as few system calls as the pipe allows."""
+    views = [memoryview(part).cast("B") for part in parts if len(part)]
+    while views:
         if deadline is not None:
             wait = deadline - time.monotonic()
             if wait <= 0 or not select.select([], [fd], [], wait)[1]:
                 raise WireTimeout("the other side stopped reading")
         try:
-            written = os.write(fd, view)
+            written = os.writev(fd, views[:_IOV_MAX])
         except BlockingIOError:  # a non-blocking pipe that is full: wait again
             continue
         except BrokenPipeError:
             raise WireClosed("the other side closed the connection") from None
-        view = view[written:]
+        while written and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if written:
+            views[0] = views[0][written:]
+
+
+_IOV_MAX = 1024  # buffers one writev may take (Linux's UIO_MAXIOV)
