@@ -32,10 +32,11 @@ c.ClearSolutions.code_stub = {
 # of nbgrader's Execute, SandboxedGrades runs the answer cells in a separate,
 # limited process and the hidden tests in nbgrader's own process; SaveAutoGrades
 # then scores the test cells from the verdicts it writes as their outputs.
-from chainrule_reference.nbgrader_plugin import RestoreCells, SandboxedGrades  # noqa: E402
+# CheckCellMetadata is nbgrader's, with its JSON schema's validator made once per process.
+from chainrule_reference.nbgrader_plugin import CheckCellMetadata, RestoreCells, SandboxedGrades  # noqa: E402
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, IgnorePattern,  # noqa: E402
-                                    LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, DeduplicateIds, IgnorePattern, LimitOutput,  # noqa: E402
+                                    OverwriteKernelspec, SaveAutoGrades)
 
 # A test cell given another grade id is put back like a deleted one (RestoreCells). In place of
 # ClearOutput, KeepLearnerOutputs (after RestoreCells: the gradebook says which cells are graded)

@@ -202,3 +202,39 @@ def test_broken_files_do_not_stop_the_run(tmp_path):
         assert student in log, log
     for student in ("garbled", "empty", "misnamed", "nested", "absent"):
         assert sum(s for s, _ in scores.get(student, {}).values()) == 0, (student, scores.get(student))
+
+
+def _verdict(validate) -> str:
+    try:
+        validate()
+    except Exception as err:  # noqa: BLE001  (the kind of error is part of the verdict)
+        return f"{type(err).__name__}: {err}"
+    return "passed"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_metadata_check_gives_nbgraders_verdicts(assignment):
+    """The course's CheckCellMetadata makes its schema's validator once: on each solution notebook, and on
+    copies with a cell's nbgrader metadata corrupted one way or another, does it pass or refuse as
+    nbgrader's own does, for the same reason (the validator's error, type and text)?"""
+    import copy
+
+    from nbgrader.nbgraderformat import MetadataValidator
+    from nbgrader.preprocessors import CheckCellMetadata as Theirs
+
+    from chainrule_reference.nbgrader_plugin import CheckCellMetadata as Ours
+    from chainrule_reference.nbgrader_plugin import _MetadataValidator
+    solution = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    corruptions = [lambda m: m.update(points="three"), lambda m: m.pop("grade_id"), lambda m: m.pop("locked"),
+                   lambda m: m.update(schema_version=2), lambda m: m.update(schema_version=9),
+                   lambda m: m.update(grade_id=""), lambda m: m.update(grade=None), lambda m: None]
+    reasons = []
+    for corrupt in corruptions:
+        nb = copy.deepcopy(solution)
+        corrupt(next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")).metadata.nbgrader)
+        reason = _verdict(lambda: _MetadataValidator().validate_nb(nb))
+        assert reason == _verdict(lambda: MetadataValidator().validate_nb(nb))
+        assert _verdict(lambda: Ours().preprocess(nb, {})) == _verdict(lambda: Theirs().preprocess(nb, {}))
+        reasons.append(reason)
+    assert reasons[-1] == "passed" and all(r != "passed" for r in reasons[:-1])
+    assert len(set(reasons)) == len(reasons)  # each corruption refused for a reason of its own
