@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import platform
-import pstats
 import resource
 import shutil
 import statistics
@@ -301,17 +300,50 @@ def sandbox_start_parts(samples: int = 10) -> dict[str, tuple[float, float]]:
     return parts
 
 
-def database_share(course: Path, assignment: str) -> float:
-    """Share of nbgrader's autograde time spent in the gradebook (SQLAlchemy and SQLite code, self time),
-    from a profile of a second autograde of one notebook's submissions."""
-    profile = course / "autograde.prof"
-    _run([sys.executable, "-m", "cProfile", "-o", str(profile), str(Path(sys.executable).parent / "nbgrader"),
-          "autograde", assignment, "--force"], cwd=course)
-    stats = pstats.Stats(str(profile)).stats
-    total = sum(entry[2] for entry in stats.values())
-    database = sum(entry[2] for (filename, _, name), entry in stats.items()
-                   if "sqlite3" in filename or "sqlalchemy" in filename or "sqlite3" in name)
-    return database / total
+FEEDBACK_PREPROCESSORS = ("GetGrades", "CSSHTMLHeaderPreprocessor", "ExerciseNames")
+
+
+def phase_profile(course: Path, students: int) -> dict:
+    """Core-seconds per notebook of each phase of `chainrule grade`, from benchmarks/phases.py grading the first
+    ``students`` of ``course`` again in one process (in a cgroup of its own where the machine allows, so that
+    its learner processes are counted as the rest of the cgroup's CPU)."""
+    meter = CpuMeter()
+    try:
+        out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "phases.py"), str(course), "--students",
+                              str(students)], cwd=course, env=isolated_env(), capture_output=True, text=True,
+                             check=True, preexec_fn=meter.preexec if meter.folder else None).stdout
+        total = meter.used() if meter.folder else None
+    finally:
+        if meter.folder:
+            meter.remove()
+    found = json.loads(out.splitlines()[-1])
+    n, pages, spent = found["notebooks"], found["pages"], found["phases"]
+    preprocessors = {k.removeprefix("preprocessor "): v for k, v in spent.items() if k.startswith("preprocessor ")}
+    feedback_own = sum(preprocessors.pop(name, 0.0) for name in FEEDBACK_PREPROCESSORS)
+    hidden = preprocessors.pop("SandboxedGrades", 0.0) - spent.get("sandbox: starting it (grader's side)", 0.0)
+    named = {name: preprocessors.pop(name, 0.0) for name in ("RestoreCells", "SaveAutoGrades", "AssignLatePenalties")}
+    rows = {
+        "learner's process (sandbox): start, answer cells, its side of the hidden tests":
+            (total - found["process_seconds"]) / n if total is not None else None,
+        "hidden tests, the grader's side: reference, comparisons, wire": hidden / n,
+        "sandbox start, the grader's side": spent.get("sandbox: starting it (grader's side)", 0.0) / n,
+        "nbgrader: gradebook lookups before grading": spent.get("nbgrader: gradebook lookups before grading", 0.0) / n,
+        "nbgrader: RestoreCells (test cells from the gradebook)": named["RestoreCells"] / n,
+        "nbgrader: SaveAutoGrades (scores into the gradebook)": named["SaveAutoGrades"] / n,
+        "nbgrader: AssignLatePenalties (reads the gradebook)": named["AssignLatePenalties"] / n,
+        "nbgrader: its other preprocessors": sum(preprocessors.values()) / n,
+        "nbgrader: reading, copying, writing the notebook":
+            (spent["autograde: all"] - sum(v for k, v in spent.items()
+                                           if k.startswith("preprocessor ") and k.removeprefix("preprocessor ")
+                                           not in FEEDBACK_PREPROCESSORS)) / n,
+        "chainrule grade: hand grades kept": spent.get("chainrule grade: hand grades kept", 0.0) / n,
+        "feedback page: grades from the gradebook (GetGrades)": spent.get("preprocessor GetGrades", 0.0) / pages,
+        "feedback page: rendering, and nbgrader's files":
+            (spent["feedback: all"] - feedback_own) / pages,
+    }
+    once = found["process_seconds"] - found["autograde_seconds"] - spent["feedback: all"]
+    return {"notebooks": n, "pages": pages, "per_notebook": rows, "worker_start": once,
+            "measured_by": meter.how if total is not None else "no cgroup: learner processes not counted"}
 
 
 def grade_class(students: int, assignments: list[str], workers: int, stock: bool = True) -> dict:
@@ -352,7 +384,7 @@ def grade_class(students: int, assignments: list[str], workers: int, stock: bool
         if stock:
             agreement["serial_vs_stock"] = compare_grades(grades["serial"], grades["stock"])
         startup, _ = _run([nbgrader, "autograde", "--help"], cwd=serial)
-        database = database_share(serial, assignments[0])
+        phases = phase_profile(serial, min(students, 10))
         parts = {"start": 0.0, "cells": 0.0, "tests": 0.0, "sandbox": 0.0}
         graded = 0
         for path in (serial / "autograde" / "autograded").glob("*/*/*.ipynb"):
@@ -369,7 +401,7 @@ def grade_class(students: int, assignments: list[str], workers: int, stock: bool
             "chainrule_grade_seconds": runs["chainrule"]["seconds"],
             "serial_autograde_seconds": runs["serial"]["autograde_seconds"],
             "serial_feedback_seconds": runs["serial"]["feedback_seconds"], "sandbox_parts_seconds": parts,
-            "nbgrader_startup_seconds": startup, "database_share": database}
+            "nbgrader_startup_seconds": startup, "phases": phases}
 
 
 def _agreement_lines(name: str, found: dict, total: int) -> list[str]:
@@ -444,18 +476,21 @@ def main() -> None:
     if times:
         print(f"  autograde cost per notebook        {per_notebook:8.2f} s  against {bare:.2f} s to execute a solution "
               f"notebook bare: {per_notebook / bare:.2f} x (goal: at most 1.5 x)")
+    phases = c["phases"]
+    print(f"\nWhere chainrule grade's core-seconds go, per notebook (benchmarks/phases.py: one process grading "
+          f"{phases['notebooks']} notebooks again, then {phases['pages']} feedback pages; learner processes counted by "
+          f"{phases['measured_by']}):")
+    for label, seconds in phases["per_notebook"].items():
+        print(f"  {label:80s} {seconds:6.3f}" if seconds is not None else f"  {label:80s}    n/a")
+    known = [v for v in phases["per_notebook"].values() if v is not None]
+    print(f"  {'total':80s} {sum(known):6.3f}")
+    once = "a worker process's start (imports, the gradebook), once per worker"
+    print(f"  {once:80s} {phases['worker_start']:6.3f}")
     parts = c["sandbox_parts_seconds"]
     g = max(c["graded"], 1)
-    print(f"\nWhere serial autograde's time goes, per graded notebook ({c['graded']} of {n} graded), wall seconds:")
-    nbgrader_part = (c["serial_autograde_seconds"] - parts["sandbox"] - c["nbgrader_startup_seconds"]) / g
-    rows = [("learner process: start and imports", parts["start"] / g),
-            ("learner's answer cells", parts["cells"] / g),
-            ("hidden tests: learner code and comparison", parts["tests"] / g),
-            ("nbgrader: gradebook database (SQLAlchemy, SQLite)", nbgrader_part * c["database_share"]),
-            ("nbgrader: sanitizing, scoring, files", nbgrader_part * (1 - c["database_share"])),
-            ("feedback page (generate_feedback, per notebook)", c["serial_feedback_seconds"] / g)]
-    for label, seconds in rows:
-        print(f"  {label:50s} {seconds:6.3f} s")
+    print(f"  The learner's process in wall seconds, per graded notebook (serial autograde, {c['graded']} of {n}): "
+          f"start and imports {parts['start'] / g:.3f}, answer cells {parts['cells'] / g:.3f}, hidden tests "
+          f"{parts['tests'] / g:.3f}")
     print(f"  {'Jupyter kernel start':50s} none (answer cells run in the sandbox, not in a kernel)")
     print(f"  {'nbgrader start-up and imports, once per run':50s} {c['nbgrader_startup_seconds']:6.3f} s")
     start_parts = sandbox_start_parts()
