@@ -448,3 +448,35 @@ def test_grading_skips_the_rfc3987_grammars_and_still_validates_notebooks():
             "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["refused", "None"], out
+
+
+def test_gradebooks_in_a_worker_share_an_engine_and_see_each_others_writes(tmp_path):
+    """In a grading worker (a process of its own here) nbgrader's Gradebooks share one engine per URL: the
+    first makes the database as nbgrader does, a later one writes, a third (after both closed) reads it,
+    and a gradebook at another URL is still made from nothing."""
+    script = """
+import sys
+from nbgrader.api import Gradebook
+from chainrule_reference.classgrade import share_gradebook_engines
+share_gradebook_engines()
+share_gradebook_engines()  # a second call changes nothing
+first_url, other_url = sys.argv[1:3]
+with Gradebook(first_url) as gb:
+    engine = gb.engine
+with Gradebook(first_url) as gb:
+    gb.add_student("zoë")
+    assert gb.engine is engine
+with Gradebook(first_url) as gb:
+    assert [s.id for s in gb.students] == ["zoë"] and gb.engine is engine
+with Gradebook(other_url) as gb:
+    assert gb.engine is not engine and gb.students == []
+    gb.add_student("ann")
+print("ok")
+"""
+    urls = [f"sqlite:///{tmp_path / name}" for name in ("one.db", "other.db")]
+    done = subprocess.run([sys.executable, "-c", script, *urls], capture_output=True, text=True, env=isolated_env())
+    assert done.stdout.strip() == "ok", done.stderr
+    from nbgrader.api import Gradebook
+    for url, student in zip(urls, ("zoë", "ann")):
+        with Gradebook(url) as gb:
+            assert [s.id for s in gb.students] == [student]

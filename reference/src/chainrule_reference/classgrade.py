@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -339,9 +340,44 @@ def _quiet_nbgrader() -> None:
     warnings.filterwarnings("ignore", category=SAWarning)
 
 
+def share_gradebook_engines() -> None:
+    """From now on in this process, nbgrader's ``Gradebook`` objects share one database engine per URL.
+
+    nbgrader opens the gradebook about ten times per graded notebook (five lookups before grading, then
+    each preprocessor that needs it), and every ``Gradebook`` makes a new SQLAlchemy engine, connects,
+    lists the tables and checks each of nbgrader's tables: 0.1 core-seconds a notebook, a fifth of its
+    cost. Here the first ``Gradebook`` of a URL does all that, as nbgrader's does; later ones take its
+    engine (engines are made to be shared within a process) and, as nbgrader's do, check the course row.
+    ``Gradebook.close`` still disposes of the engine's connections; the next use opens new ones.
+    Called in each worker of :func:`grade_class`, after the fork: engines are never shared across one.
+    """
+    from nbgrader.api import Gradebook
+    from sqlalchemy.orm import scoped_session, sessionmaker
+
+    if getattr(Gradebook.__init__, "shares_engines", False):
+        return
+    first_open, engines = Gradebook.__init__, {}
+
+    @functools.wraps(first_open)
+    def __init__(self, db_url: str, course_id: str = "default_course", authenticator=None) -> None:
+        if db_url not in engines:
+            first_open(self, db_url, course_id, authenticator)
+            engines[db_url] = self.engine
+            return
+        self.engine = engines[db_url]
+        self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
+        self.check_course(course_id=course_id)
+        self.course_id = course_id
+        self.authenticator = authenticator
+
+    __init__.shares_engines = True
+    Gradebook.__init__ = __init__
+
+
 def _start_worker(course: str) -> None:
     global _WORKER
     _quiet_nbgrader()
+    share_gradebook_engines()
     os.chdir(course)
     _WORKER = _api(Path(course))
 
