@@ -177,10 +177,14 @@ def test_the_reference_cannot_be_imported_at_any_level(sandbox):
     ("import ctypes\nctypes.string_at(0)\n", "segmentation fault"),
     ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", "was killed"),
 ])
-def test_how_the_process_ended_is_named(source, says):
-    with Sandbox() as box:
+@pytest.mark.parametrize("tenant", [None, "ann"])
+def test_how_the_process_ended_is_named(source, says, tenant):
+    """In a container of its own and forked in a learner's warm container alike."""
+    with Sandbox(tenant=tenant) as box:
         with pytest.raises(SandboxDied, match=says):
             box.request("exec", timeout=3, source=source, cell="end")
+    with Sandbox(tenant=tenant) as box:  # the learner's next sandbox works
+        assert _run(box, "def alive():\n    return 'alive'\n", "alive") == "alive"
 
 
 def test_memory_and_file_limits_hold():
@@ -331,3 +335,75 @@ def test_the_sandbox_imports_chainrule_from_bytecode_compiled_once(sandbox):
               "    writable = os.access(os.path.dirname(c.__file__), os.W_OK)\n"
               "    return os.path.isfile(c.__cached__), writable, 'refus' in open(g.__file__).read().lower()\n")
     assert _run(sandbox, source, "found") == (True, False, True)
+
+
+# ---- warm containers: one learner's notebooks, a fresh fork each ---------------------------------------
+
+LOOK = """
+import os
+def look(note):
+    if note:
+        open('/tmp/note', 'w').write(note)
+    seen = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+    return seen, os.getuid(), os.getpid(), open('/tmp/note').read() if os.path.exists('/tmp/note') else None
+"""
+
+
+@needs_bubblewrap
+def test_a_learners_sandboxes_are_fresh_forks_in_her_own_container():
+    """ann's sandboxes share her warm container: a file she left in /tmp is there for her next notebook, a
+    daemon she left is not (the warm process killed it), and each notebook gets a fresh process (nothing
+    of the last one's names). bob's sandbox, next in the same grading process, is a container of his own:
+    not her file, not her user id (as root), and her container and daemon are gone from the machine."""
+    from chainrule_reference.sandbox.process import close_warm_container
+    name = f"cr-warm-{os.getpid() % 10000}"
+    try:
+        with Sandbox(tenant="ann") as box:
+            _run(box, DAEMON, "plant", name)
+            _, ann_uid, first_pid, _ = _run(box, LOOK, "look", "ann's note")
+            box.request("exec", timeout=20, source="secret = 42\n", cell="mine")
+            assert host_processes_named(name)
+        with Sandbox(tenant="ann") as box:
+            seen, uid, pid, note = _run(box, LOOK, "look", "")
+            with pytest.raises(NameError):
+                box.request("lookup", timeout=20, name="secret")
+        assert note == "ann's note" and uid == ann_uid and pid != first_pid
+        assert len(seen) == 3, seen  # bwrap's init, the warm process, this notebook's process: no daemon
+        assert not host_processes_named(name)
+        with Sandbox(tenant="bob") as box:
+            seen, bob_uid, _, note = _run(box, LOOK, "look", "")
+        assert note is None and len(seen) == 3, seen
+        if os.geteuid() == 0:
+            assert bob_uid not in (0, ann_uid)
+    finally:
+        close_warm_container()
+
+
+@needs_bubblewrap
+def test_a_warm_process_the_learner_kills_or_stops_is_replaced():
+    """The learner's code runs as the warm process does, so it may kill it or stop it: her notebook's
+    sandbox then dies (and says how), and her next notebook gets a new container."""
+    from chainrule_reference.sandbox.process import close_warm_container
+    try:
+        for attack in ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos._exit(0)\n",
+                       "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nos._exit(0)\n"):
+            with Sandbox(tenant="ann") as box:
+                with pytest.raises(SandboxDied, match="closed its connection"):
+                    box.request("exec", timeout=20, source=attack, cell="attack")
+            with Sandbox(tenant="ann") as box:
+                assert _run(box, "def alive():\n    return 'alive'\n", "alive") == "alive"
+    finally:
+        close_warm_container()
+
+
+def test_the_warm_process_kills_nothing_outside_a_container_of_its_own():
+    """kill(-1) would reach every process of its user: outside a PID namespace of bubblewrap's (here, in
+    the grader's own namespace) the warm process refuses to do it."""
+    import subprocess
+    import sys
+    from chainrule_reference.sandbox import child
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); import child\n"
+              "try:\n    child.end_the_others()\nexcept RuntimeError as err:\n    print(err)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(Path(child.__file__).parent)], capture_output=True,
+                          text=True, timeout=60)
+    assert "refusing to kill(-1)" in done.stdout, done.stdout + done.stderr

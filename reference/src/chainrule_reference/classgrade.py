@@ -894,7 +894,7 @@ def run(submissions: Path, course: Path, out: Path, workers: int, progress: bool
             filed.files = {key: path for key, path in filed.files.items() if shard_of(key[0], shard[1]) == shard[0]}
             results = Results(out, _planned(filed))
             file_submissions(api.coursedir, filed)
-        jobs = sorted(filed.files, key=lambda k: (k[1], k[0]))
+        jobs = sorted(filed.files)  # by student: a worker's next notebook is often the same student's (a warm sandbox)
         assignments = sorted({a for _, a in jobs})
         graded, feedback = grade_class(api, jobs, workers, progress) if jobs else ([], [])
         counts = write_reports(api.coursedir, results, graded, filed, assignments, isolation)

@@ -196,7 +196,7 @@ class SandboxedGrades(NbGraderPreprocessor):
         result = grade_notebook(
             nb, limits=Limits(memory_bytes=self.memory_mb << 20, cpu_seconds=self.cpu_seconds),
             cell_timeout=self.cell_timeout, test_timeout=self.test_timeout, notebook_timeout=self.notebook_timeout,
-            log=lambda line: self.log.warning("%s: %s", who, line))
+            log=lambda line: self.log.warning("%s: %s", who, line), tenant=where.get("student"))
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             verdict = result.tests.get(grade_id)

@@ -15,6 +15,8 @@ import importlib.abc
 import json
 import operator
 import os
+import signal
+import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -190,15 +192,107 @@ def set_limits(limits: dict) -> None:
                 pass
 
 
+def serve(read_fd: int, write_fd: int) -> None:
+    """Serve the grader over the pipes ``read_fd`` and ``write_fd`` until it closes them."""
+    try:
+        Child(read_fd, write_fd).connection.serve_forever()
+    except WireError:
+        pass  # the grader closed the pipes: done
+
+
 def main() -> None:
-    """``child.py READ_FD WRITE_FD LIMITS_JSON``: set the limits, then serve the grader until it closes the pipes."""
+    """``child.py READ_FD WRITE_FD LIMITS_JSON``: set the limits, then serve the grader until it closes the pipes.
+
+    ``child.py --warm CONTROL_FD LIMITS_JSON``: the warm process of a container kept for one learner's
+    notebooks (:func:`warm`).
+    """
+    if sys.argv[1] == "--warm":
+        set_limits(json.loads(sys.argv[3]))
+        sys.meta_path.insert(0, NoReference())
+        np.seterr(all="warn")
+        warm(int(sys.argv[2]))
+        return
     set_limits(json.loads(sys.argv[3]))
     sys.meta_path.insert(0, NoReference())
     np.seterr(all="warn")
+    serve(int(sys.argv[1]), int(sys.argv[2]))
+
+
+# ---- the warm process: one learner's notebooks, a fresh fork each ------------------------------------
+
+CONTROL_MESSAGE = 64  # bytes of a request or a reply on the control socket
+
+
+def in_own_pid_namespace() -> bool:
+    """Is this the first process of a bubblewrap container's own PID namespace (process 2, whose parent,
+    process 1, is bubblewrap's init)? Only there does ``kill(-1)`` reach no process but the learner's own."""
     try:
-        Child(int(sys.argv[1]), int(sys.argv[2])).connection.serve_forever()
-    except WireError:
-        pass  # the grader closed the pipes: done
+        with open("/proc/1/comm") as comm:
+            return os.getpid() == 2 and os.getppid() == 1 and comm.read().strip() == "bwrap"
+    except OSError:
+        return False
+
+
+def end_the_others() -> None:
+    """Kill every process of this container but itself and its init (what an earlier notebook left
+    running), and reap them."""
+    if not in_own_pid_namespace():
+        raise RuntimeError("not in a container of its own: refusing to kill(-1)")
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            if os.waitpid(-1, 0)[0] == 0:
+                break
+        except ChildProcessError:
+            break
+
+
+def warm(control_fd: int) -> None:
+    """Fork one fresh process per notebook of a learner, from this process that has NumPy and ``chainrule``
+    loaded and has run no learner code, until the grader closes the control socket.
+
+    Requests on the control socket (a Unix socket pair, one message each):
+    ``fork`` with two file descriptors (the pipes of the wire): every process an earlier notebook left is
+    killed first, then a child serves the grader over them as :func:`main` does, and the reply is its
+    process id; ``wait PID``: the reply is its exit code (minus the signal that ended it), once it ends;
+    ``clean``: every other process is killed, the reply is ``ok``.
+    """
+    control = socket.socket(fileno=control_fd)
+    control.send(b"ready")
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, CONTROL_MESSAGE, 2)
+        if not message:
+            return
+        if message == b"fork" and len(fds) == 2:
+            end_the_others()
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                code = 0
+                try:
+                    serve(*fds)
+                except BaseException:  # noqa: BLE001 - never back into this loop
+                    code = 1
+                os._exit(code)
+            for fd in fds:
+                os.close(fd)
+            control.send(str(pid).encode())
+        elif message.startswith(b"wait ") and not fds:
+            try:
+                _, status = os.waitpid(int(message[5:]), 0)
+                control.send(str(os.waitstatus_to_exitcode(status)).encode())
+            except (ChildProcessError, ValueError):
+                control.send(b"unknown")
+        elif message == b"clean" and not fds:
+            end_the_others()
+            control.send(b"ok")
+        else:
+            for fd in fds:
+                os.close(fd)
+            control.send(b"unknown")
 
 
 if __name__ == "__main__":

@@ -275,8 +275,8 @@ class _Session:
     """
 
     def __init__(self, prelude: list[str], cells: list[_Cell], plotting: bool, limits: Limits,
-                 cell_timeout: float, budget: _Budget, problems: list[str]):
-        self.prelude, self.cells, self.plotting = prelude, cells, plotting
+                 cell_timeout: float, budget: _Budget, problems: list[str], tenant: str | None = None):
+        self.prelude, self.cells, self.plotting, self.tenant = prelude, cells, plotting, tenant
         self.limits, self.cell_timeout, self.budget = limits, cell_timeout, budget
         self.problems = problems
         self.imports_work = True  # False once import lines killed a process: they are left out from then on
@@ -311,7 +311,7 @@ class _Session:
         """A new sandbox, with the notebook's import lines run in it (and, in a restarted one, the import
         lines of the answer cells, which the cells it runs may rely on)."""
         began = time.monotonic()
-        self.sandbox, self.ran = Sandbox(self.limits, plotting=self.plotting), set()
+        self.sandbox, self.ran = Sandbox(self.limits, plotting=self.plotting, tenant=self.tenant), set()
         self.started += 1
         imports = list(self.prelude)
         if self.started > 1:
@@ -403,7 +403,8 @@ def _plain_only(actual: Any) -> None:
 
 
 def grade_notebook(nb, *, limits: Limits = Limits(), cell_timeout: float = 10.0, test_timeout: float = 30.0,
-                   notebook_timeout: float = 300.0, log: Callable[[str], None] = lambda line: None) -> NotebookResult:
+                   notebook_timeout: float = 300.0, log: Callable[[str], None] = lambda line: None,
+                   tenant: str | None = None) -> NotebookResult:
     """Grade every test cell of ``nb`` (an nbformat notebook) whose grade id names a hidden test.
 
     Args:
@@ -413,6 +414,8 @@ def grade_notebook(nb, *, limits: Limits = Limits(), cell_timeout: float = 10.0,
         notebook_timeout: seconds for the whole notebook (answer cells, restarts, tests); the tests
             still waiting when it runs out fail, saying so.
         log: receives one line per problem (for the grading run's summary).
+        tenant: the learner who wrote ``nb``: her notebooks' sandboxes are forked in one warm container
+            (:class:`~.process.WarmContainer`), which no other learner's code enters.
     """
     start = time.monotonic()
     budget = _Budget(notebook_timeout)
@@ -421,7 +424,7 @@ def grade_notebook(nb, *, limits: Limits = Limits(), cell_timeout: float = 10.0,
     prelude, cells, plotting = _learner_cells(nb)
     tests = [_nbgrader(c)["grade_id"] for c in code_cells
              if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
-    session = _Session(prelude, cells, plotting, limits, cell_timeout, budget, result.problems)
+    session = _Session(prelude, cells, plotting, limits, cell_timeout, budget, result.problems, tenant)
     copied = copies_of_reference([cell.source for cell in cells])
     try:
         for grade_id in tests:

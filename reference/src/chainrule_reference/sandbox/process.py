@@ -48,6 +48,7 @@ import re
 import shutil
 import signal
 import site
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -64,7 +65,8 @@ import chainrule
 from .proxies import RemoteClass, RemoteObject, proxy_for, raise_local
 from .wire import Codec, Connection, RemoteError, WireClosed, WireError, WireTimeout
 
-__all__ = ["LEVELS", "Limits", "PROCESS_LEVEL_WARNING", "Sandbox", "SandboxDied", "isolation_level"]
+__all__ = ["LEVELS", "Limits", "PROCESS_LEVEL_WARNING", "Sandbox", "SandboxDied", "WarmContainer",
+           "close_warm_container", "isolation_level", "warm_container"]
 
 HERE = Path(__file__).resolve().parent
 LEVELS = ("process", "bubblewrap")  # weakest first
@@ -344,6 +346,132 @@ def isolation_level() -> str:
     return _ISOLATION
 
 
+class _WarmGone(Exception):
+    """The warm container stopped answering, or answered nonsense; it has been killed."""
+
+
+class WarmContainer:
+    """A bubblewrap container kept for one learner's notebooks (a *tenant*), whose warm process
+    (``child.py --warm``: NumPy and ``chainrule`` imported, no learner code run) forks a fresh process for
+    each notebook: a sandbox then starts at the cost of a fork, not of a container and an interpreter.
+
+    What the notebooks of one learner share: the container (its PID namespace, its ``/tmp``, its user
+    id). Before each fork, and when a notebook's sandbox closes, the warm process kills every other
+    process in the container (what the notebook left running). Learners never share one: the grader keeps
+    one warm container per grading process and kills it before it makes one for another learner.
+    The warm process runs as the learner's processes do, so they can kill or ptrace it; then it stops
+    answering, and the grader kills the container and starts a new one.
+    """
+
+    def __init__(self, tenant: str, limits: Limits):
+        self.tenant, self.limits = tenant, limits
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        child_env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV
+        command = _bubblewrap_command(child_env) + [f"{INSIDE}/child.py", "--warm", str(theirs.fileno()),
+                                                    json.dumps(asdict(limits))]
+        stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(command, cwd="/", env={}, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=stderr, pass_fds=(theirs.fileno(),),
+                                            start_new_session=True)
+        finally:
+            theirs.close()
+        self.control = ours
+        if self._ask(b"", timeout=60) != b"ready":
+            self.kill()
+            raise _WarmGone("the warm process did not start")
+
+    def _ask(self, message: bytes, fds: tuple[int, ...] = (), timeout: float = 10.0) -> bytes:
+        """Send ``message`` (with ``fds``) and return the reply; a silent or closed container is killed."""
+        try:
+            self.control.settimeout(timeout)
+            if message:
+                socket.send_fds(self.control, [message], list(fds))
+            reply = self.control.recv(_CONTROL_REPLY)
+        except OSError:
+            reply = b""
+        if not reply:
+            self.kill()
+            raise _WarmGone("the warm process stopped answering")
+        return reply
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.control.fileno() >= 0
+
+    def fork(self) -> tuple[int, int, int]:
+        """A fresh process for one notebook: (its process id in the container, the grader's read and write
+        ends of its pipes)."""
+        child_reads, parent_writes = os.pipe()
+        parent_reads, child_writes = os.pipe()
+        try:
+            reply = self._ask(b"fork", (child_reads, child_writes))
+        except _WarmGone:
+            for fd in (parent_reads, parent_writes):
+                os.close(fd)
+            raise
+        finally:
+            os.close(child_reads)
+            os.close(child_writes)
+        if not reply.isdigit():
+            os.close(parent_reads)
+            os.close(parent_writes)
+            self.kill()
+            raise _WarmGone(f"the warm process answered {reply[:20]!r} to a fork")
+        return int(reply), parent_reads, parent_writes
+
+    def exit_code(self, pid: int, timeout: float) -> int | None:
+        """How process ``pid`` ended (minus the signal that ended it), once it has; None if that is not
+        known in ``timeout`` seconds (the container is then killed)."""
+        try:
+            reply = self._ask(f"wait {pid}".encode(), timeout=timeout)
+        except _WarmGone:
+            return None
+        try:
+            return int(reply)
+        except ValueError:
+            return None
+
+    def clean(self) -> None:
+        """Kill every process in the container but the warm one (or, when it does not say it did, the container)."""
+        try:
+            if self._ask(b"clean", timeout=5) != b"ok":
+                self.kill()
+        except _WarmGone:
+            pass
+
+    def kill(self) -> None:
+        """Kill the container and everything in it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        self.control.close()
+
+
+_CONTROL_REPLY = 64  # bytes of a reply of the warm process
+_WARM: list[WarmContainer] = []  # this grading process's warm container: at most one, for one learner
+
+
+def warm_container(tenant: str, limits: Limits) -> WarmContainer:
+    """The warm container of ``tenant`` with ``limits``: the one this process keeps, if it is that learner's
+    and alive; else a new one, after the one kept (another learner's) is killed."""
+    if _WARM and (_WARM[0].tenant, _WARM[0].limits) == (tenant, limits) and _WARM[0].alive():
+        return _WARM[0]
+    close_warm_container()
+    _WARM.append(WarmContainer(tenant, limits))
+    return _WARM[0]
+
+
+@atexit.register
+def close_warm_container() -> None:
+    """Kill the warm container this process keeps, if any."""
+    while _WARM:
+        container = _WARM.pop()
+        if container.process.poll() is None:
+            container.kill()
+
+
 class Sandbox:
     """One learner process. Use as a context manager; ``request`` talks to it.
 
@@ -353,10 +481,16 @@ class Sandbox:
             or one of :data:`LEVELS` no stronger than that.
         plotting: matplotlib is importable (read-only, Agg backend, font list ready); without it, matplotlib
             is not there, and the sandbox starts as fast as ever.
+        tenant: the learner whose code it runs. With bubblewrap (and without plotting), the process is then
+            forked in that learner's warm container (:class:`WarmContainer`), which later sandboxes of the
+            same learner reuse; without a tenant, every sandbox is a container of its own.
     """
 
-    def __init__(self, limits: Limits = Limits(), isolation: str = "auto", plotting: bool = False):
-        self.limits, self.plotting = limits, plotting
+    def __init__(self, limits: Limits = Limits(), isolation: str = "auto", plotting: bool = False,
+                 tenant: str | None = None):
+        self.limits, self.plotting, self.tenant = limits, plotting, tenant
+        self.warm: WarmContainer | None = None  # the container it was forked in, if any
+        self.pid = 0  # its process id there
         best = isolation_level()
         self.isolation = best if isolation == "auto" else isolation
         if LEVELS.index(self.isolation) > LEVELS.index(best):
@@ -390,7 +524,24 @@ class Sandbox:
         (folder / "work").mkdir()
         return folder
 
+    def _fork_warm(self) -> bool:
+        """Fork the process in the tenant's warm container (a second, new container if the first fails)."""
+        for _ in range(2):
+            try:
+                self.warm = warm_container(self.tenant, self.limits)
+                self.pid, parent_reads, parent_writes = self.warm.fork()
+            except _WarmGone:
+                self.warm = None
+                continue
+            os.set_blocking(parent_writes, False)
+            codec = Codec(self._to_handle, self._from_tag, lenient=True)
+            self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
+            return True
+        return False
+
     def _start(self) -> None:
+        if self.tenant is not None and self.isolation == "bubblewrap" and not self.plotting and self._fork_warm():
+            return
         fonts = _font_list(self.isolation) if self.plotting else None
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
@@ -428,7 +579,12 @@ class Sandbox:
 
         With bubblewrap, killing ``bwrap`` takes the whole PID namespace with it;
         at the "process" level only the process group goes (a detached process stays).
+        A process forked in a warm container goes with its whole container.
         """
+        if self.warm is not None:
+            self.warm.kill()
+            self.warm = None
+            return
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -437,6 +593,9 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop the process (and anything it started), forget its objects and remove its folder."""
+        if self.warm is not None:
+            self.warm.clean()  # kills it and what it started; the container stays for the learner's next notebook
+            self.warm = None
         if self.process is not None:
             self._kill()
         if self.connection is not None:
@@ -468,11 +627,17 @@ class Sandbox:
         if not isinstance(error, WireClosed):
             self._kill()
             return SandboxDied(f"sent something the grader cannot read ({error})")
-        try:
-            code = self._exit_status(self.process.wait(timeout=5))  # the pipe closes a moment before the exit
-        except subprocess.TimeoutExpired:
-            self._kill()
-            return SandboxDied(f"closed its connection to the grader ({error})")
+        if self.warm is not None:
+            code = self.warm.exit_code(self.pid, timeout=5)
+            if code is None:
+                self._kill()
+                return SandboxDied(f"closed its connection to the grader ({error})")
+        else:
+            try:
+                code = self._exit_status(self.process.wait(timeout=5))  # the pipe closes a moment before the exit
+            except subprocess.TimeoutExpired:
+                self._kill()
+                return SandboxDied(f"closed its connection to the grader ({error})")
         if code < 0:
             try:
                 name = signal.Signals(-code).name
