@@ -29,7 +29,8 @@ def test_benchmark_grades_a_small_class_three_ways(tmp_path):
                    "chainrule grade = serial course config", "course config = stock nbgrader",
                    "Where chainrule grade's core-seconds go", "learner's process (sandbox)",
                    "hidden tests, the grader's side", "nbgrader: gradebook lookups", "feedback page: rendering",
-                   "nbgrader start-up", "container running an empty interpreter", "fork of a process"):
+                   "nbgrader start-up", "container running an empty interpreter", "fork in the learner's warm container",
+                   "fork of a process"):
         assert phrase in proc.stdout, phrase
     figures = json.loads(results.read_text())
     c = figures["class"]

@@ -103,3 +103,29 @@ def test_chainrule_grade_as_the_ordinary_user(tmp_path):
     complete, blank = grades["complete_1"], grades["blank_2"]  # the LMS's participant id is kept
     assert float(complete["score"]) == float(complete["max_score"]) > 0
     assert float(blank["score"]) == 0
+
+
+WARM = """
+from chainrule_reference.sandbox.process import Sandbox, isolation_level
+print("level", isolation_level())
+source = "import os\\ndef look():\\n    return sorted(int(p) for p in os.listdir('/proc') if p.isdigit()), os.getuid()\\n"
+for notebook in range(2):
+    with Sandbox(tenant="ann") as box:
+        box.request("exec", timeout=20, source=source, cell="a")
+        seen, uid = box.request("call", timeout=20, target=box.request("lookup", name="look"), args=[], kwargs={})
+        print(f"notebook{notebook}", box.warm is not None, len(seen), uid)
+"""
+
+
+def test_a_learners_notebooks_are_forked_in_her_warm_container_as_the_ordinary_user(tmp_path):
+    """Without root, bubblewrap makes a user namespace: the warm process is still process 2 of its own PID
+    namespace, so it forks each notebook (and kills what the last one left: three processes in all)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "warm.py").write_text(WARM)
+    proc = run_as_user([str(BIN / "python"), str(home / "warm.py")], cwd=home, env=ordinary_env(home))
+    lines = _lines(proc)
+    assert lines["level"] == "bubblewrap"
+    first, second = lines["notebook0"].split(), lines["notebook1"].split()
+    assert first[:2] == second[:2] == ["True", "3"], proc.stdout  # init, the warm process, the notebook's
+    assert first[2] == second[2] != "0"  # the same user (the learner's container), not root
