@@ -424,6 +424,26 @@ def _agreement_lines(name: str, found: dict, total: int) -> list[str]:
     return lines
 
 
+def workload_seconds() -> float:
+    """CPU seconds of one fixed piece of work (Python loops, JSON, small NumPy operations: what grading does),
+    the best of three: how fast this machine's cores are at the moment. A virtual machine's speed can
+    change between runs, so core-seconds of two runs compare only through this figure."""
+    import numpy as np
+
+    def work() -> None:
+        x = np.linspace(0.0, 1.0, 64)
+        for i in range(20_000):
+            json.loads(json.dumps({"i": i, "v": [i, i + 1.5, "x"]}))
+            x = np.tanh(x + 1e-3) @ np.eye(64)
+
+    best = float("inf")
+    for _ in range(3):
+        began = time.process_time()
+        work()
+        best = min(best, time.process_time() - began)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per notebook; the best is kept (0: leave out the notebook and check times)")
@@ -436,7 +456,9 @@ def main() -> None:
     args = parser.parse_args()
     assignments = ASSIGNMENTS[:args.notebooks]
     print(f"chainrule benchmarks on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}\n")
+          f"Python {platform.python_version()}")
+    speed_before = workload_seconds()
+    print(f"a fixed workload (benchmarks/run.py workload_seconds) took {speed_before:.3f} core-s at the start\n")
     times, bare, check = {}, float("nan"), float("nan")
     if args.repeat > 0:
         times = notebook_times(assignments, args.repeat)
@@ -507,13 +529,16 @@ def main() -> None:
     print(f"  {'':55s} {'wall s':>8s} {'core-s':>8s}")
     for label, (wall, cpu) in start_parts.items():
         print(f"  {label:55s} {wall:8.3f} {cpu:8.3f}")
+    speed_after = workload_seconds()
+    print(f"\nThe fixed workload took {speed_before:.3f} core-s at the start and {speed_after:.3f} at the end: "
+          f"core-seconds of runs whose workload times differ compare only in proportion to them.")
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(
         {"notebook_seconds": times, "bare_mean_seconds": bare, "class": c,
          "speed_up": serial / c["chainrule_grade_seconds"],
          "speed_up_stock": runs["stock"]["seconds"] / chainrule["seconds"] if "stock" in runs else None,
          "core_seconds_per_notebook": chainrule["cpu"] / n, "cost_ratio": per_notebook / bare,
-         "check_median_seconds": check}, indent=2))
+         "check_median_seconds": check, "workload_seconds": [speed_before, speed_after]}, indent=2))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def test_benchmark_grades_a_small_class_three_ways(tmp_path):
                    "Where chainrule grade's core-seconds go", "learner's process (sandbox)",
                    "hidden tests, the grader's side", "nbgrader: gradebook lookups", "feedback page: rendering",
                    "nbgrader start-up", "container running an empty interpreter", "fork in the learner's warm container",
-                   "fork of a process"):
+                   "fork of a process", "a fixed workload"):
         assert phrase in proc.stdout, phrase
     figures = json.loads(results.read_text())
     c = figures["class"]
@@ -41,6 +41,7 @@ def test_benchmark_grades_a_small_class_three_ways(tmp_path):
     assert all(v > 0 for v in (figures["bare_mean_seconds"], c["nbgrader_startup_seconds"],
                                figures["core_seconds_per_notebook"], figures["speed_up_stock"]))
     phases = c["phases"]
+    assert all(0 < s < 60 for s in figures["workload_seconds"])
     assert phases["notebooks"] == 10 and phases["pages"] == 8 and phases["worker_start"] > 0
     assert all(v is None or v >= 0 for v in phases["per_notebook"].values())
     assert sum(v for v in phases["per_notebook"].values() if v) > 0.01
