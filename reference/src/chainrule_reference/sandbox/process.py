@@ -483,7 +483,8 @@ class Sandbox:
             is not there, and the sandbox starts as fast as ever.
         tenant: the learner whose code it runs. With bubblewrap (and without plotting), the process is then
             forked in that learner's warm container (:class:`WarmContainer`), which later sandboxes of the
-            same learner reuse; without a tenant, every sandbox is a container of its own.
+            same learner reuse; without a tenant, every sandbox is a container of its own. One sandbox of a
+            tenant at a time: forking the next one kills the last (and whatever it left running).
     """
 
     def __init__(self, limits: Limits = Limits(), isolation: str = "auto", plotting: bool = False,
