@@ -5,7 +5,7 @@
 COURSE is a course folder whose submissions are filed and graded once already (the
 benchmark's serial course). This process autogrades the first N students' notebooks
 again, one after the other, as one worker of `chainrule grade` does, then makes the
-feedback pages of those notebooks (every student's), and prints JSON: CPU seconds per notebook of each nbgrader
+feedback pages of their assignments (every student's), and prints JSON: CPU seconds per notebook of each nbgrader
 preprocessor, of nbgrader's other work (reading, writing, the gradebook lookups
 before the preprocessors), of this course's own steps, and of the whole process.
 The learners' processes (the sandboxes) are not this process: the benchmark runs
@@ -41,10 +41,9 @@ def timed(phase, function):
 
 
 def instrument() -> None:
-    """Wrap the phases of autograde and feedback (nested phases are counted in their own row only once
-    subtracted: see :func:`rows`)."""
+    """Wrap the phases of autograde and feedback. A phase inside another ("autograde: all" holds the
+    preprocessors) is counted in both: benchmarks/run.py's ``phase_profile`` subtracts it."""
     import nbconvert.preprocessors.base as preprocessors
-    from nbconvert.exporters import TemplateExporter
     from nbgrader.converters.autograde import Autograde
 
     from chainrule_reference import classgrade
@@ -54,7 +53,6 @@ def instrument() -> None:
     Autograde.init_assignment = timed("nbgrader: gradebook lookups before grading", Autograde.init_assignment)
     Autograde.convert_single_notebook = timed("autograde: all", Autograde.convert_single_notebook)
     grader._Session._start = timed("sandbox: starting it (grader's side)", grader._Session._start)
-    TemplateExporter.from_notebook_node = timed("feedback: rendering the page", TemplateExporter.from_notebook_node)
     classgrade._feedback_job = timed("feedback: all", classgrade._feedback_job)
     classgrade._reviewed_by_hand = timed("chainrule grade: hand grades kept", classgrade._reviewed_by_hand)
     classgrade._keep_hand_grades = timed("chainrule grade: hand grades kept", classgrade._keep_hand_grades)
@@ -79,6 +77,7 @@ def main() -> None:
     pages = sum(1 for _ in Path(args.course, "autograde", "feedback").glob("*/*/*.html"))
     print(json.dumps({"notebooks": len(jobs), "graded": graded, "pages": pages, "autograde_seconds": autograde,
                       "process_seconds": time.process_time(), "phases": dict(SPENT)}))
+
 
 if __name__ == "__main__":
     main()

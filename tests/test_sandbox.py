@@ -398,12 +398,15 @@ def test_a_warm_process_the_learner_kills_or_stops_is_replaced():
 
 def test_the_warm_process_kills_nothing_outside_a_container_of_its_own():
     """kill(-1) would reach every process of its user: outside a PID namespace of bubblewrap's (here, in
-    the grader's own namespace) the warm process refuses to do it."""
+    the grader's own namespace) the warm process refuses to do it. (Its os.kill only records here, so that
+    a broken guard fails the test rather than killing this machine's processes.)"""
     import subprocess
     import sys
     from chainrule_reference.sandbox import child
     script = ("import sys; sys.path.insert(0, sys.argv[1]); import child\n"
-              "try:\n    child.end_the_others()\nexcept RuntimeError as err:\n    print(err)\n")
+              "sent = []\nchild.os.kill = lambda pid, sig: sent.append((pid, sig))\n"
+              "try:\n    child.end_the_others()\nexcept RuntimeError as err:\n    print(err)\n"
+              "print('signals sent:', sent)\n")
     done = subprocess.run([sys.executable, "-c", script, str(Path(child.__file__).parent)], capture_output=True,
                           text=True, timeout=60)
-    assert "refusing to kill(-1)" in done.stdout, done.stdout + done.stderr
+    assert "refusing to kill(-1)" in done.stdout and "signals sent: []" in done.stdout, done.stdout + done.stderr

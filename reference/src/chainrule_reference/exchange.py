@@ -318,12 +318,15 @@ class _AltText(Filter):
             yield token
 
 
+_CLEANER = bleach.Cleaner(tags=_TAGS, attributes=_allowed_attribute, protocols={"http", "https", "mailto", "data"},
+                          strip=False, strip_comments=True, filters=[_AltText])
+
+
 def clean_feedback_html(html: str) -> str:
     """``html`` with only the tags and attributes markdown and its math produce; any other tag
     (``<script>``, ``<iframe>``, ...) is escaped, so it shows as text, and event handlers and
     ``javascript:`` URLs go. Every image has an ``alt`` text."""
-    return bleach.Cleaner(tags=_TAGS, attributes=_allowed_attribute, protocols={"http", "https", "mailto", "data"},
-                          strip=False, strip_comments=True, filters=[_AltText]).clean(html)
+    return _CLEANER.clean(html)
 
 
 def tex_to_mathml(tex: str, display: bool) -> str:

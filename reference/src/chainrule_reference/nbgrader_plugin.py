@@ -41,8 +41,8 @@ from traitlets import Float, Integer
 from .sandbox.grader import grade_notebook
 from .sandbox.process import PROCESS_LEVEL_WARNING, Limits, isolation_level
 
-__all__ = ["ANSWER_STUB", "GRADER_NOTE", "CheckCellMetadata", "RestoreCells", "SandboxedGrades", "add_grader_notes", "is_written_answer",
-           "written_answers"]
+__all__ = ["ANSWER_STUB", "GRADER_NOTE", "CheckCellMetadata", "RestoreCells", "SandboxedGrades", "add_grader_notes",
+           "is_written_answer", "written_answers"]
 
 # The text nbgrader's ClearSolutions leaves in a released written answer (its default text_stub).
 ANSWER_STUB = "YOUR ANSWER HERE"
@@ -225,18 +225,17 @@ class _SchemaCheckedOnce(BaseMetadataValidator):
     ``jsonschema.validate``'s: the same best-matching error is raised; other schema versions go to nbgrader.
     """
 
-    _validators: dict[str, jsonschema.protocols.Validator] = {}
+    _validators: dict[int, jsonschema.protocols.Validator] = {}  # by schema version (nbgrader's v{N}.json)
 
     def validate_cell(self, cell) -> None:
         meta = cell.metadata.get("nbgrader")
         if meta is None or meta.get("schema_version", 0) != self.schema_version:
             return super().validate_cell(cell)  # nothing to check, or nbgrader's own error for that version
-        key = json.dumps(self.schema, sort_keys=True)
-        if key not in self._validators:
+        if self.schema_version not in self._validators:
             kind = jsonschema.validators.validator_for(self.schema)
             kind.check_schema(self.schema)
-            self._validators[key] = kind(self.schema)
-        error = jsonschema.exceptions.best_match(self._validators[key].iter_errors(meta))
+            self._validators[self.schema_version] = kind(self.schema)
+        error = jsonschema.exceptions.best_match(self._validators[self.schema_version].iter_errors(meta))
         if error is not None:
             raise error
 

@@ -206,16 +206,13 @@ def main() -> None:
     ``child.py --warm CONTROL_FD LIMITS_JSON``: the warm process of a container kept for one learner's
     notebooks (:func:`warm`).
     """
-    if sys.argv[1] == "--warm":
-        set_limits(json.loads(sys.argv[3]))
-        sys.meta_path.insert(0, NoReference())
-        np.seterr(all="warn")
-        warm(int(sys.argv[2]))
-        return
     set_limits(json.loads(sys.argv[3]))
     sys.meta_path.insert(0, NoReference())
     np.seterr(all="warn")
-    serve(int(sys.argv[1]), int(sys.argv[2]))
+    if sys.argv[1] == "--warm":
+        warm(int(sys.argv[2]))
+    else:
+        serve(int(sys.argv[1]), int(sys.argv[2]))
 
 
 # ---- the warm process: one learner's notebooks, a fresh fork each ------------------------------------

@@ -81,6 +81,7 @@ INSIDE = "/sandbox"  # where the child's files are, inside a bubblewrap sandbox
 _TMPFS_BYTES = 16 << 20  # each private tmpfs: the working folder, /tmp, /var/tmp, /dev/shm
 _UIDS = itertools.count()
 _CHILD_ENV = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+_CONTAINER_ENV = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV  # the child's, in bubblewrap
 
 
 @dataclass(frozen=True)
@@ -366,14 +367,12 @@ class WarmContainer:
     def __init__(self, tenant: str, limits: Limits):
         self.tenant, self.limits = tenant, limits
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        child_env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV
-        command = _bubblewrap_command(child_env) + [f"{INSIDE}/child.py", "--warm", str(theirs.fileno()),
-                                                    json.dumps(asdict(limits))]
-        stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
+        command = _bubblewrap_command(_CONTAINER_ENV) + [f"{INSIDE}/child.py", "--warm", str(theirs.fileno()),
+                                                         json.dumps(asdict(limits))]
         try:
             self.process = subprocess.Popen(command, cwd="/", env={}, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.DEVNULL, stderr=stderr, pass_fds=(theirs.fileno(),),
-                                            start_new_session=True)
+                                            stdout=subprocess.DEVNULL, stderr=_child_stderr(),
+                                            pass_fds=(theirs.fileno(),), start_new_session=True)
         finally:
             theirs.close()
         self.control = ours
@@ -441,15 +440,25 @@ class WarmContainer:
 
     def kill(self) -> None:
         """Kill the container and everything in it."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        _kill_group(self.process)
         self.control.close()
 
 
 _CONTROL_REPLY = 64  # bytes of a reply of the warm process
+
+
+def _child_stderr() -> int | None:
+    """Where a learner process's stderr goes: nowhere, unless CHAINRULE_SANDBOX_DEBUG is set."""
+    return None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill ``process`` and its process group (with bubblewrap: its whole PID namespace), and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
 _WARM: list[WarmContainer] = []  # this grading process's warm container: at most one, for one learner
 
 
@@ -467,9 +476,7 @@ def warm_container(tenant: str, limits: Limits) -> WarmContainer:
 def close_warm_container() -> None:
     """Kill the warm container this process keeps, if any."""
     while _WARM:
-        container = _WARM.pop()
-        if container.process.poll() is None:
-            container.kill()
+        _WARM.pop().kill()
 
 
 class Sandbox:
@@ -534,11 +541,15 @@ class Sandbox:
             except _WarmGone:
                 self.warm = None
                 continue
-            os.set_blocking(parent_writes, False)
-            codec = Codec(self._to_handle, self._from_tag, lenient=True)
-            self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
+            self._connect(parent_reads, parent_writes)
             return True
         return False
+
+    def _connect(self, parent_reads: int, parent_writes: int) -> None:
+        """Talk to the learner's process over the grader's ends of its pipes."""
+        os.set_blocking(parent_writes, False)
+        codec = Codec(self._to_handle, self._from_tag, lenient=True)
+        self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
 
     def _start(self) -> None:
         if self.tenant is not None and self.isolation == "bubblewrap" and not self.plotting and self._fork_warm():
@@ -549,7 +560,7 @@ class Sandbox:
         child_args = [str(child_reads), str(child_writes), json.dumps(asdict(self.limits))]
         plotting = {"MPLBACKEND": "Agg"} if self.plotting else {}
         if self.isolation == "bubblewrap":  # bwrap itself gets an empty environment, the child its own
-            child_env = {"PATH": "/usr/bin:/bin", "HOME": f"{INSIDE}/work"} | _CHILD_ENV | plotting
+            child_env = _CONTAINER_ENV | plotting
             if plotting:
                 child_env["MPLCONFIGDIR"] = "/tmp/matplotlib"
             command = _bubblewrap_command(child_env, self._binds()) + [f"{INSIDE}/child.py", *child_args]
@@ -561,17 +572,14 @@ class Sandbox:
             cwd, env = work, {"PATH": "/usr/bin:/bin", "HOME": str(work)} | _CHILD_ENV | plotting
             if plotting:
                 env["MPLCONFIGDIR"] = str(self.folder / "mplconfig")  # not "matplotlib": the package's link
-        stderr = None if os.environ.get("CHAINRULE_SANDBOX_DEBUG") else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.DEVNULL, stderr=stderr,
+                                            stdout=subprocess.DEVNULL, stderr=_child_stderr(),
                                             pass_fds=(child_reads, child_writes), start_new_session=True)
         finally:
             os.close(child_reads)
             os.close(child_writes)
-        os.set_blocking(parent_writes, False)
-        codec = Codec(self._to_handle, self._from_tag, lenient=True)
-        self.connection = Connection(parent_reads, parent_writes, codec, self._serve)
+        self._connect(parent_reads, parent_writes)
         if fonts:
             self.request("font_list", timeout=30, name=fonts[0], data=fonts[1])
 
@@ -586,11 +594,7 @@ class Sandbox:
             self.warm.kill()
             self.warm = None
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        _kill_group(self.process)
 
     def close(self) -> None:
         """Stop the process (and anything it started), forget its objects and remove its folder."""
