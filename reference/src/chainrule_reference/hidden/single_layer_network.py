@@ -4,15 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.visible.single_layer_network import SINGLE_LAYER_MISTAKES as MISTAKES
-from chainrule.checking import CheckFailure, expect_close
+from chainrule.checking import CheckFailure, describe, expect_close
 from chainrule.visible.single_layer_network import (DIGITS_RUN, SPIRAL_RUN, digits_run_inputs, judge_delta1_by_hand,
                                                     judge_digits_run,
                                                     judge_spiral_run, nonfinite_result, relu_layer_mistakes,
                                                     sgd_step_mistakes, spiral_run_inputs, train_two_layer,
-                                                    train_two_layer_batches)
+                                                    train_two_layer_batches, two_layer_predict)
 
 from ..single_layer_network import single_layer_parts, two_layer_parts
-from ..spec import backward_of, Case, draw_upstream, draw_with_kinks, forward_of, HiddenTest
+from ..spec import backward_of, Case, compose, draw_upstream, draw_with_kinks, forward_of, HiddenTest
 
 __all__ = ["NOTEBOOK", "TESTS"]
 
@@ -153,9 +153,12 @@ def _sgd_inputs(rng, shapes, lr):
 
 
 def _train(impl, inputs):
+    X, y = inputs["X"], inputs["y"]
     with np.errstate(all="ignore"):
-        return train_two_layer(impl["two_layer_loss"], impl["sgd_step"], inputs["X"], inputs["y"], inputs["hidden"],
-                               inputs["lr"], inputs["reg"], inputs["iters"], np.random.default_rng(inputs["seed"]))
+        run = compose(impl, train_two_layer, ("two_layer_loss", "sgd_step"), X, y, inputs["hidden"], inputs["lr"],
+                      inputs["reg"], inputs["iters"], np.random.default_rng(inputs["seed"]))
+    params, losses = _checked_run(run, X, y, inputs["hidden"], inputs["iters"])
+    return {"params": params, "losses": losses, "accuracy": _accuracy(params, X, y)}
 
 
 def _judge(actual, expected, inputs):
@@ -163,14 +166,46 @@ def _judge(actual, expected, inputs):
 
 
 def _train_digits(impl, inputs):
+    X, y = inputs["X"], inputs["y"]
     with np.errstate(all="ignore"):
-        return train_two_layer_batches(impl["two_layer_loss"], impl["sgd_step"], inputs["X"], inputs["y"],
-                                       inputs["X_val"], inputs["y_val"], inputs["hidden"], inputs["lr"], inputs["reg"],
-                                       inputs["epochs"], inputs["batch_size"], np.random.default_rng(inputs["seed"]))
+        run = compose(impl, train_two_layer_batches, ("two_layer_loss", "sgd_step"), X, y, inputs["X_val"],
+                      inputs["y_val"], inputs["hidden"], inputs["lr"], inputs["reg"], inputs["epochs"],
+                      inputs["batch_size"], np.random.default_rng(inputs["seed"]))
+    steps = inputs["epochs"] * -(-len(X) // inputs["batch_size"])
+    params, losses = _checked_run(run, X, y, inputs["hidden"], steps)
+    return {"params": params, "losses": losses, "train_accuracy": _accuracy(params, X, y),
+            "val_accuracy": _accuracy(params, inputs["X_val"], inputs["y_val"])}
 
 
 def _judge_digits(actual, expected, inputs):
     judge_digits_run(actual, DIGITS_RUN["bar"], inputs, reference_accuracy=expected["val_accuracy"])
+
+
+def _checked_run(run, X, y, hidden, steps):
+    """The final parameters and the losses of a training run, checked to be what a run returns.
+
+    The grader runs the training loop in the learner's process (:func:`~..spec.compose`), where the
+    learner's code decides what comes back, as her sgd_step decides the parameters it returns: the
+    accuracies are computed here, from the parameters, on this process's copy of the data.
+    """
+    shapes = {"W1": (X.shape[1], hidden), "b1": (hidden,), "W2": (hidden, int(np.max(y)) + 1),
+              "b2": (int(np.max(y)) + 1,)}
+    params = run.get("params") if type(run) is dict else None
+    losses = run.get("losses") if type(run) is dict else None
+    if type(params) is not dict or set(params) != set(shapes) or any(
+            type(params[k]) is not np.ndarray or params[k].shape != shape or params[k].dtype.kind not in "biuf"
+            for k, shape in shapes.items()):
+        raise CheckFailure(f"the training run ended with parameters that are {describe(params)}, not real arrays of "
+                           f"the shapes {shapes}.")
+    if type(losses) is not np.ndarray or losses.ndim != 1 or not 1 <= len(losses) <= steps \
+            or losses.dtype.kind not in "biuf":
+        raise CheckFailure(f"the training run's losses are {describe(losses)}, not one number per step taken.")
+    return params, losses.astype(np.float64)
+
+
+def _accuracy(params, X, y) -> float:
+    with np.errstate(all="ignore"):
+        return float(np.mean(two_layer_predict(params, X) == y))
 
 
 TESTS = [

@@ -11,6 +11,7 @@ the grader closes them.
 from __future__ import annotations
 
 import builtins
+import importlib
 import importlib.abc
 import json
 import operator
@@ -33,6 +34,8 @@ OPERATORS.update(len=len, float=float, int=int, bool=bool, list=list)
 NUMPY_ERRORS = ("divide", "over", "under", "invalid")
 NUMPY_ERROR_MODES = ("ignore", "warn", "raise", "print")
 WARNINGS_SENT = 50  # distinct warnings of one call handed to the grader (which trusts none of it)
+COMPOSED = ("single_layer_network.train_two_layer", "single_layer_network.train_two_layer_batches")
+"""The course's functions (in ``chainrule.visible``) that the grader may run here over the learner's functions."""
 WARNING_TEXT = 500  # characters of each
 
 
@@ -161,6 +164,8 @@ class Child:
                                     arg_names=args["arg_names"])
             warnings = [text[:WARNING_TEXT] for text in call.warnings[:WARNINGS_SENT]]
             return plain_arrays(call.result), warnings, call.changed
+        if op == "call_composed":
+            return self.call_composed(args["runner"], args["names"], args["arg_names"], args["args"])
         if op == "call":
             return args["target"](*args["args"], **args["kwargs"])
         if op == "getattr":
@@ -171,6 +176,31 @@ class Child:
         if op == "operator":
             return OPERATORS[args["name"]](*args["operands"])
         raise ValueError(f"unknown request {op!r}")
+
+    def call_composed(self, runner: str, names: list, arg_names: dict, args: list):
+        """``runner(*learner functions, *args)`` for :data:`COMPOSED` ``runner``, each of the learner's functions
+        called as ``call_graded`` calls it; returns the result, the warnings and the inputs changed in place, as
+        ``[function, input, whether it is a dict]``."""
+        if runner not in COMPOSED:
+            raise ValueError(f"the grader does not run {runner!r} here")
+        module, name = runner.rsplit(".", 1)
+        run = getattr(importlib.import_module(f"chainrule.visible.{module}"), name)
+        warnings, changed = set(), []
+
+        def learner(fn_name):
+            def call(*fn_args):
+                done = call_learner(self.namespace[fn_name], fn_args, name=fn_name, arg_names=arg_names[fn_name])
+                if len(warnings) < WARNINGS_SENT:
+                    warnings.update(text[:WARNING_TEXT] for text in done.warnings)
+                for arg, value in zip(arg_names[fn_name] or (), fn_args):
+                    if arg in done.changed and [fn_name, arg, isinstance(value, dict)] not in changed:
+                        changed.append([fn_name, arg, isinstance(value, dict)])
+                return plain_arrays(done.result)
+            return call
+
+        with style_notes():  # the grader judges the values first and writes the notes itself
+            result = run(*(learner(fn_name) for fn_name in names), *args)
+        return plain_arrays(result), sorted(warnings)[:WARNINGS_SENT], changed
 
 
 def set_limits(limits: dict) -> None:

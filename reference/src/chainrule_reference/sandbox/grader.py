@@ -28,7 +28,7 @@ import ast
 import symtable
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -363,9 +363,48 @@ class _Session:
         return f"{name} is not defined: define it in its answer cell{where}."
 
 
+class _LearnerImpl(dict):
+    """The learner's functions by name, as callables that ask her process; :meth:`compose` runs a course
+    function over them there (:func:`~chainrule_reference.spec.compose`)."""
+
+    def __init__(self, sandbox: Sandbox, warnings_seen: WarningTally):
+        super().__init__()
+        self.sandbox, self.warnings_seen = sandbox, warnings_seen
+
+    def function(self, name: str) -> Callable:
+        arg_names = argument_names(name)
+
+        def call(*args):
+            reply = self.sandbox.request("call_graded", name=name, args=list(args), arg_names=arg_names)
+            return self._result(reply, lambda changed: [(name, arg_name, arg) for arg_name, arg in
+                                                        zip(arg_names or [f"argument {i + 1}" for i in range(len(args))],
+                                                            args) if arg_name in changed])
+        return call
+
+    def compose(self, runner: Callable, functions: Sequence[str], args: Sequence[Any]) -> Any:
+        names = {name: argument_names(name) for name in functions}
+        reply = self.sandbox.request("call_composed", runner=f"{runner.__module__.rsplit('.', 1)[-1]}.{runner.__name__}",
+                                     names=list(functions), arg_names=names, args=list(args))
+        # An input changed in place is named by the child as [function, input, is it a dict]; only the
+        # graded functions' own parameter names count.
+        return self._result(reply, lambda changed: [(item[0], item[1], {} if item[2] is True else None)
+                                                    for item in changed if type(item) is list and len(item) == 3
+                                                    and type(item[0]) is str and item[0] in names and item[1] in (names[item[0]] or ())])
+
+    def _result(self, reply: Any, changed_inputs: Callable[[list], list]) -> Any:
+        """The value of a reply ``(result, warnings, changed)``; the warnings are tallied and the grader
+        writes the notes on changed inputs itself (no text of the learner's process reaches them)."""
+        if type(reply) is not tuple or len(reply) != 3 or type(reply[1]) is not list or type(reply[2]) is not list:
+            raise TypeError("the submission's process did not answer as the grader asked")
+        self.warnings_seen.extend(reply[1])
+        for name, arg_name, arg in changed_inputs(reply[2]):
+            style_note(in_place_message(name, arg_name, arg))
+        return reply[0]
+
+
 def _learner_impl(session: _Session, sandbox: Sandbox, names: Iterable[str],
                   warnings_seen: WarningTally) -> dict[str, Any]:
-    impl: dict[str, Any] = {}
+    impl = _LearnerImpl(sandbox, warnings_seen)
     for name in names:
         try:
             value = sandbox.request("lookup", name=name)
@@ -376,22 +415,7 @@ def _learner_impl(session: _Session, sandbox: Sandbox, names: Iterable[str],
             continue
         if not isinstance(value, RemoteObject) or not callable(value):
             raise CheckFailure(f"{name} should be a function, but it is {cut(type(value).__name__, 60)}.")
-        arg_names = argument_names(name)
-
-        def call(*args, _name=name, _arg_names=arg_names):
-            reply = sandbox.request("call_graded", name=_name, args=list(args), arg_names=_arg_names)
-            if type(reply) is not tuple or len(reply) != 3 or type(reply[1]) is not list or type(reply[2]) is not list:
-                raise TypeError("the submission's process did not answer as the grader asked")
-            warnings_seen.extend(reply[1])
-            # The changed inputs are named by the child; only names of this call's own arguments count,
-            # and the grader writes the note itself (no text of the learner's process reaches it).
-            names = _arg_names or [f"argument {i + 1}" for i in range(len(args))]
-            for arg_name, arg in zip(names, args):
-                if arg_name in reply[2]:
-                    style_note(in_place_message(_name, arg_name, arg))
-            return reply[0]
-
-        impl[name] = call
+        impl[name] = impl.function(name)
     return impl
 
 
