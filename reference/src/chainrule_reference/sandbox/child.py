@@ -11,6 +11,7 @@ the grader closes them.
 from __future__ import annotations
 
 import builtins
+import gc
 import importlib
 import importlib.abc
 import json
@@ -23,6 +24,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+import numpy.ma  # noqa: E402,F401 - NumPy loads np.ma and np.random on first use; every request uses them
+import numpy.random  # noqa: E402,F401 - (plain_arrays, the codec): loaded here, a fork finds them ready
 
 from chainrule.checking import call_learner, frame_name, learner_code, style_notes  # noqa: E402
 from wire import Codec, Connection, WireError  # noqa: E402
@@ -279,7 +282,8 @@ def end_the_others() -> None:
 
 def warm(control_fd: int) -> None:
     """Fork one fresh process per notebook of a learner, from this process that has NumPy and ``chainrule``
-    loaded and has run no learner code, until the grader closes the control socket.
+    (its checks, ``chainrule.visible``, included) loaded and has run no learner code, until the grader closes
+    the control socket.
 
     Requests on the control socket (a Unix socket pair, one message each):
     ``fork`` with two file descriptors (the pipes of the wire): every process an earlier notebook left is
@@ -287,6 +291,8 @@ def warm(control_fd: int) -> None:
     process id; ``wait PID``: the reply is its exit code (minus the signal that ended it), once it ends;
     ``clean``: every other process is killed, the reply is ``ok``.
     """
+    import chainrule.visible  # noqa: F401 - every notebook's first cell imports its checks: loaded once, here
+    gc.freeze()  # a fork's garbage collector never scans (and so never copies) the pages of what is loaded here
     control = socket.socket(fileno=control_fd)
     control.send(b"ready")
     while True:
