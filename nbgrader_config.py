@@ -67,6 +67,9 @@ c.ExchangeFactory.collect = "chainrule_reference.exchange.RegularFilesCollect"
 c.Autograde.sanitize_preprocessors = [RegularFilesOnly, *c.Autograde.sanitize_preprocessors]
 c.GenerateFeedback.preprocessors = [RegularFilesOnly, GetGrades, CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True
+# nbconvert checks a notebook against the schema after each preprocessor (a dozen times a graded notebook);
+# its own option checks it once, after the last, which still refuses a notebook a preprocessor broke.
+c.Exporter.optimistic_validation = True
 c.HTMLExporter.filters = {"markdown2html": "chainrule_reference.exchange.safe_markdown2html"}
 
 # The feedback page: nbgrader's, with each graded part named by its exercise ("Exercise A1 ·

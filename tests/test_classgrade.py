@@ -457,6 +457,7 @@ def test_gradebooks_in_a_worker_share_an_engine_and_see_each_others_writes(tmp_p
     script = """
 import sys
 from nbgrader.api import Gradebook
+from sqlalchemy import event
 from chainrule_reference.classgrade import share_gradebook_engines
 share_gradebook_engines()
 share_gradebook_engines()  # a second call changes nothing
@@ -468,6 +469,12 @@ with Gradebook(first_url) as gb:
     assert gb.engine is engine
 with Gradebook(first_url) as gb:
     assert [s.id for s in gb.students] == ["zoë"] and gb.engine is engine
+statements = []
+event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+Gradebook(first_url).close()  # its course row was checked by the first: no statement
+assert statements == [], statements
+with Gradebook(first_url, course_id="another") as gb:  # a course it has not seen is checked (and made)
+    assert any("course" in statement for statement in statements)
 with Gradebook(other_url) as gb:
     assert gb.engine is not engine and gb.students == []
     gb.add_student("ann")
@@ -476,7 +483,9 @@ print("ok")
     urls = [f"sqlite:///{tmp_path / name}" for name in ("one.db", "other.db")]
     done = subprocess.run([sys.executable, "-c", script, *urls], capture_output=True, text=True, env=isolated_env())
     assert done.stdout.strip() == "ok", done.stderr
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Course, Gradebook
     for url, student in zip(urls, ("zoë", "ann")):
         with Gradebook(url) as gb:
             assert [s.id for s in gb.students] == [student]
+    with Gradebook(urls[0], course_id="another") as gb:
+        assert gb.db.query(Course).filter(Course.id == "another").count() == 1

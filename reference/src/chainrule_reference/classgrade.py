@@ -347,7 +347,8 @@ def share_gradebook_engines() -> None:
     each preprocessor that needs it), and every ``Gradebook`` makes a new SQLAlchemy engine, connects,
     lists the tables and checks each of nbgrader's tables: 0.1 core-seconds a notebook, a fifth of its
     cost. Here the first ``Gradebook`` of a URL does all that, as nbgrader's does; later ones take its
-    engine (engines are made to be shared within a process) and, as nbgrader's do, check the course row.
+    engine (engines are made to be shared within a process); the course row the first one checked (and made,
+    if need be) is not looked up again.
     ``Gradebook.close`` still disposes of the engine's connections; the next use opens new ones.
     Called in each worker of :func:`grade_class`, after the fork: engines are never shared across one.
     """
@@ -356,17 +357,20 @@ def share_gradebook_engines() -> None:
 
     if getattr(Gradebook.__init__, "shares_engines", False):
         return
-    first_open, engines = Gradebook.__init__, {}
+    first_open, engines, courses = Gradebook.__init__, {}, set()
 
     @functools.wraps(first_open)
     def __init__(self, db_url: str, course_id: str = "default_course", authenticator=None) -> None:
         if db_url not in engines:
             first_open(self, db_url, course_id, authenticator)
             engines[db_url] = self.engine
+            courses.add((db_url, course_id))
             return
         self.engine = engines[db_url]
         self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
-        self.check_course(course_id=course_id)
+        if (db_url, course_id) not in courses:
+            self.check_course(course_id=course_id)
+            courses.add((db_url, course_id))
         self.course_id = course_id
         self.authenticator = authenticator
 
