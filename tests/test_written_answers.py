@@ -354,3 +354,23 @@ def test_grader_notes_quote_the_model_answer_and_replace_any_the_submission_brou
     assert nb.cells[1].metadata[GRADER_NOTE] and "solutions/x/x.ipynb" in note
     assert f"> - **1 point:** {RUBRIC_PHRASE}" in note and "BEGIN SOLUTION" not in note
     assert "give full marks" not in json.dumps(nb)
+
+
+def test_the_model_answers_are_read_again_when_the_source_notebook_changes(tmp_path):
+    """The grader's notes of a class come from one source notebook, read once per version of it: an
+    instructor who edits a model answer between two runs of one process gets the new one."""
+    from traitlets.config import Config
+
+    from chainrule_reference.nbgrader_plugin import RestoreCells
+
+    source = tmp_path / "source" / "x" / "x.ipynb"
+    source.parent.mkdir(parents=True)
+    notes = []
+    for model in ("The first model answer.", "The model answer, edited at length."):
+        nbformat.write(nbformat.v4.new_notebook(cells=[written_cell(model)]), source)
+        nb = nbformat.v4.new_notebook(cells=[written_cell(ALICE)])
+        restore = RestoreCells(config=Config({"CourseDirectory": {"root": str(tmp_path), "source_directory": "source"}}))
+        restore._add_grader_notes(nb, {"nbgrader": {"assignment": "x", "notebook": "x"}})
+        notes.append(nb.cells[1].source)
+    assert "The first model answer." in notes[0] and "edited at length" in notes[1]
+

@@ -25,6 +25,7 @@ learner's answer and the feedback page leaves out (cell metadata
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import traceback
@@ -61,6 +62,13 @@ def is_written_answer(cell) -> bool:
 def written_answers(nb) -> dict[str, str]:
     """The written answers of ``nb``: grade id -> the cell's text."""
     return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells if is_written_answer(cell)}
+
+
+@functools.lru_cache(maxsize=64)
+def _source_written_answers(path: str, mtime_ns: int, size: int) -> dict[str, str]:
+    """:func:`written_answers` of the source notebook at ``path``, read once per version of the file (the
+    grader's notes of a class's notebooks all come from it)."""
+    return written_answers(nbformat.read(path, as_version=4))
 
 
 def add_grader_notes(nb, model_answers: dict[str, str], source: str) -> int:
@@ -119,7 +127,8 @@ class RestoreCells(OverwriteCells):
         path = os.path.join(coursedir.format_path(coursedir.source_directory, ".", where.get("assignment", "")),
                             f"{where.get('notebook', '')}.ipynb")
         try:
-            models = written_answers(nbformat.read(path, as_version=4))
+            found = os.stat(path)
+            models = _source_written_answers(path, found.st_mtime_ns, found.st_size)
         except (OSError, ValueError) as error:
             self.log.warning("No grader's notes for the written answers: %s (%s)", path, error)
             return
