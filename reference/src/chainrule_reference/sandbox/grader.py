@@ -376,20 +376,23 @@ class _LearnerImpl(dict):
 
         def call(*args):
             reply = self.sandbox.request("call_graded", name=name, args=list(args), arg_names=arg_names)
-            return self._result(reply, lambda changed: [(name, arg_name, arg) for arg_name, arg in
-                                                        zip(arg_names or [f"argument {i + 1}" for i in range(len(args))],
-                                                            args) if arg_name in changed])
+            # The child names the inputs it changed; only this call's own argument names count.
+            named = arg_names or [f"argument {i + 1}" for i in range(len(args))]
+            return self._result(reply, lambda changed: [(name, arg_name, arg) for arg_name, arg in zip(named, args)
+                                                        if arg_name in changed])
         return call
 
     def compose(self, runner: Callable, functions: Sequence[str], args: Sequence[Any]) -> Any:
-        names = {name: argument_names(name) for name in functions}
+        names = {name: argument_names(name) or [] for name in functions}
         reply = self.sandbox.request("call_composed", runner=f"{runner.__module__.rsplit('.', 1)[-1]}.{runner.__name__}",
                                      names=list(functions), arg_names=names, args=list(args))
-        # An input changed in place is named by the child as [function, input, is it a dict]; only the
-        # graded functions' own parameter names count.
-        return self._result(reply, lambda changed: [(item[0], item[1], {} if item[2] is True else None)
-                                                    for item in changed if type(item) is list and len(item) == 3
-                                                    and type(item[0]) is str and item[0] in names and item[1] in (names[item[0]] or ())])
+
+        def changed_inputs(changed: list) -> list:
+            """The child names each input changed as [function, input, is it a dict]; only the graded
+            functions' own parameter names count."""
+            return [(item[0], item[1], {} if item[2] is True else None) for item in changed
+                    if type(item) is list and len(item) == 3 and type(item[0]) is str and item[1] in names.get(item[0], ())]
+        return self._result(reply, changed_inputs)
 
     def _result(self, reply: Any, changed_inputs: Callable[[list], list]) -> Any:
         """The value of a reply ``(result, warnings, changed)``; the warnings are tallied and the grader
