@@ -20,23 +20,44 @@ from .._registry import REFERENCE
 __all__ = ["MIN_NODES", "copies_of_reference"]
 
 MIN_NODES = 40
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _normalized(node: ast.AST) -> tuple[str, int]:
-    """The tree of a def or class as text (no docstrings, decorators, annotations), and its body's size."""
-    node = ast.parse(ast.unparse(node)).body[0]  # a fresh copy
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            sub.decorator_list = []
-            body = sub.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                sub.body = body[1:] or [ast.Pass()]
-            if not isinstance(sub, ast.ClassDef):
-                sub.returns = None
-        if isinstance(sub, ast.arg):
-            sub.annotation = None
-    return ast.dump(node, annotate_fields=False), sum(1 for part in node.body for _ in ast.walk(part))
+def _normalized(node: ast.AST) -> tuple[tuple, int]:
+    """The tree of a def or class without docstrings, decorators and annotations, as nested tuples (node
+    type, then its fields), and its body's size in syntax nodes."""
+    nodes, shape, body_size = [0], [type(node).__name__], 0
+    for name, value in _fields(node):
+        before = nodes[0]
+        shape.append(_shape(value, nodes))
+        if name == "body":
+            body_size = nodes[0] - before
+    return tuple(shape), body_size
+
+
+def _fields(node) -> list[tuple[str, object]]:
+    """``node``'s fields as normalization keeps them: no decorators, return or argument annotations, and
+    no docstring (a def or class whose body is only one keeps ``pass``)."""
+    kept = []
+    for name, value in ast.iter_fields(node):
+        if name == "decorator_list" and isinstance(node, _DEFS) or name == "returns" and isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef)) or name == "annotation" and isinstance(node, ast.arg):
+            continue
+        if name == "body" and isinstance(node, _DEFS) and value and isinstance(value[0], ast.Expr) \
+                and isinstance(value[0].value, ast.Constant) and isinstance(value[0].value.value, str):
+            value = value[1:] or [ast.Pass()]
+        kept.append((name, value))
+    return kept
+
+
+def _shape(node, nodes: list[int]) -> object:
+    """``node`` (a syntax node, a list of them, or a field's value) normalized; counts the nodes in ``nodes``."""
+    if isinstance(node, list):
+        return tuple(_shape(item, nodes) for item in node)
+    if not isinstance(node, ast.AST):
+        return node
+    nodes[0] += 1
+    return (type(node).__name__, *(_shape(value, nodes) for _, value in _fields(node)))
 
 
 @lru_cache(maxsize=None)
