@@ -98,3 +98,13 @@ def test_an_input_changed_in_place_during_the_run_gets_its_note():
     assert "sgd_step changed its input params in place: build a new dict of new arrays" in spiral.message, \
         spiral.message
     assert spiral.score == pytest.approx(0.9)
+
+
+def test_warnings_raised_during_the_run_reach_the_verdict_by_category():
+    loss = solution_cells(SOLUTION)["two_layer_loss"]
+    warning = loss.replace("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    import warnings\n"
+                                                       "    warnings.warn(f'my secret {X.shape}')\n", 1)
+    assert warning != loss
+    spiral = grade_notebook(with_sources(SOLUTION, {"two_layer_loss": warning})).tests["test_train_spiral"]
+    assert spiral.passed and "UserWarning (once)" in spiral.message and "secret" not in spiral.message, \
+        spiral.message

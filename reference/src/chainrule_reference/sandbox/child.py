@@ -37,9 +37,9 @@ OPERATORS.update(len=len, float=float, int=int, bool=bool, list=list)
 NUMPY_ERRORS = ("divide", "over", "under", "invalid")
 NUMPY_ERROR_MODES = ("ignore", "warn", "raise", "print")
 WARNINGS_SENT = 50  # distinct warnings of one call handed to the grader (which trusts none of it)
+WARNING_TEXT = 500  # characters of each
 COMPOSED = ("single_layer_network.train_two_layer", "single_layer_network.train_two_layer_batches")
 """The course's functions (in ``chainrule.visible``) that the grader may run here over the learner's functions."""
-WARNING_TEXT = 500  # characters of each
 
 
 class NoReference(importlib.abc.MetaPathFinder):
@@ -188,13 +188,13 @@ class Child:
             raise ValueError(f"the grader does not run {runner!r} here")
         module, name = runner.rsplit(".", 1)
         run = getattr(importlib.import_module(f"chainrule.visible.{module}"), name)
-        warnings, changed = set(), []
+        seen, changed = set(), []
 
         def learner(fn_name):
             def call(*fn_args):
                 done = call_learner(self.namespace[fn_name], fn_args, name=fn_name, arg_names=arg_names[fn_name])
-                if len(warnings) < WARNINGS_SENT:
-                    warnings.update(text[:WARNING_TEXT] for text in done.warnings)
+                if len(seen) < WARNINGS_SENT:
+                    seen.update(text[:WARNING_TEXT] for text in done.warnings)
                 for arg, value in zip(arg_names[fn_name] or (), fn_args):
                     if arg in done.changed and [fn_name, arg, isinstance(value, dict)] not in changed:
                         changed.append([fn_name, arg, isinstance(value, dict)])
@@ -203,7 +203,7 @@ class Child:
 
         with style_notes():  # the grader judges the values first and writes the notes itself
             result = run(*(learner(fn_name) for fn_name in names), *args)
-        return plain_arrays(result), sorted(warnings)[:WARNINGS_SENT], changed
+        return plain_arrays(result), sorted(seen)[:WARNINGS_SENT], changed
 
 
 def set_limits(limits: dict) -> None:
