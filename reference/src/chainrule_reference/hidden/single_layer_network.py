@@ -188,8 +188,8 @@ def _checked_run(run, X, y, hidden, steps):
     learner's code decides what comes back, as her sgd_step decides the parameters it returns: the
     accuracies are computed here, from the parameters, on this process's copy of the data.
     """
-    shapes = {"W1": (X.shape[1], hidden), "b1": (hidden,), "W2": (hidden, int(np.max(y)) + 1),
-              "b2": (int(np.max(y)) + 1,)}
+    classes = int(np.max(y)) + 1
+    shapes = {"W1": (X.shape[1], hidden), "b1": (hidden,), "W2": (hidden, classes), "b2": (classes,)}
     params = run.get("params") if type(run) is dict else None
     losses = run.get("losses") if type(run) is dict else None
     if type(params) is not dict or set(params) != set(shapes) or any(

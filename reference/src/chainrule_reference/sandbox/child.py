@@ -38,8 +38,9 @@ NUMPY_ERRORS = ("divide", "over", "under", "invalid")
 NUMPY_ERROR_MODES = ("ignore", "warn", "raise", "print")
 WARNINGS_SENT = 50  # distinct warnings of one call handed to the grader (which trusts none of it)
 WARNING_TEXT = 500  # characters of each
-COMPOSED = ("single_layer_network.train_two_layer", "single_layer_network.train_two_layer_batches")
-"""The course's functions (in ``chainrule.visible``) that the grader may run here over the learner's functions."""
+COMPOSED = ("chainrule.visible.single_layer_network.train_two_layer",
+            "chainrule.visible.single_layer_network.train_two_layer_batches")
+"""The course's functions that the grader may run here over the learner's functions, by full name."""
 
 
 class NoReference(importlib.abc.MetaPathFinder):
@@ -187,7 +188,7 @@ class Child:
         if runner not in COMPOSED:
             raise ValueError(f"the grader does not run {runner!r} here")
         module, name = runner.rsplit(".", 1)
-        run = getattr(importlib.import_module(f"chainrule.visible.{module}"), name)
+        run = getattr(importlib.import_module(module), name)
         seen, changed = set(), []
 
         def learner(fn_name):

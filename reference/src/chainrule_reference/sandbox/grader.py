@@ -384,14 +384,15 @@ class _LearnerImpl(dict):
 
     def compose(self, runner: Callable, functions: Sequence[str], args: Sequence[Any]) -> Any:
         names = {name: argument_names(name) or [] for name in functions}
-        reply = self.sandbox.request("call_composed", runner=f"{runner.__module__.rsplit('.', 1)[-1]}.{runner.__name__}",
+        reply = self.sandbox.request("call_composed", runner=f"{runner.__module__}.{runner.__name__}",
                                      names=list(functions), arg_names=names, args=list(args))
 
         def changed_inputs(changed: list) -> list:
             """The child names each input changed as [function, input, is it a dict]; only the graded
             functions' own parameter names count."""
             return [(item[0], item[1], {} if item[2] is True else None) for item in changed
-                    if type(item) is list and len(item) == 3 and type(item[0]) is str and item[1] in names.get(item[0], ())]
+                    if type(item) is list and len(item) == 3 and type(item[0]) is str
+                    and item[1] in names.get(item[0], ())]
         return self._result(reply, changed_inputs)
 
     def _result(self, reply: Any, changed_inputs: Callable[[list], list]) -> Any:

@@ -459,6 +459,8 @@ def _kill_group(process: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
+
+
 _WARM: list[WarmContainer] = []  # this grading process's warm container: at most one, for one learner
 
 
